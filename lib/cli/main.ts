@@ -1,0 +1,153 @@
+import { parseArgs } from 'node:util';
+import { FtpsTls, FtpsValidationError, PortRange, buildWorksheet, parsePortRange, renderWorksheet } from '../core';
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Bad command-line input: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+
+const MAIN_HELP = `ftps-rules: what to open in a firewall for FTPS, and what a synthesized template opens.
+
+Usage:
+  ftps-rules worksheet --passive FROM-TO [options]   the rules a firewall needs for an FTPS server
+  ftps-rules help [verb]
+
+Run 'ftps-rules worksheet --help' for the worksheet's options.
+`;
+
+const WORKSHEET_HELP = `ftps-rules worksheet: the firewall rules an FTPS server needs, one row per rule.
+
+Usage:
+  ftps-rules worksheet --passive 50000-50004 [--client 203.0.113.0/24 ...] [options]
+
+Options:
+  --passive FROM-TO       passive data port range configured on the server (required)
+  --tls explicit|implicit how TLS starts (default explicit)
+  --control-port N        control port (default 21 explicit, 990 implicit)
+  --active                also allow active mode (server connects back from control port - 1)
+  --client CIDR           a client network or address; repeat for several (default: any)
+  --client-ports FROM-TO  the clients' ephemeral port range (default 1024-65535)
+  --server ADDR           the server's address as the firewall sees it
+  --format md|csv|json    output format (default md)
+  -h, --help              this help
+
+Exit codes: 0 printed, 2 bad input.
+`;
+
+/** Runs the CLI; returns the exit code. Never calls process.exit, so tests can drive it. */
+export function run(argv: readonly string[], io: CliIo): number {
+  try {
+    const [verb, ...rest] = argv;
+    switch (verb) {
+      case undefined:
+      case 'help':
+      case '-h':
+      case '--help':
+        if (rest[0] === 'worksheet') io.stdout(WORKSHEET_HELP);
+        else io.stdout(MAIN_HELP);
+        return EXIT_OK;
+      case 'worksheet':
+        return worksheet(rest, io);
+      default:
+        throw new UsageError(`unknown verb ${JSON.stringify(verb)}: expected worksheet (see ftps-rules --help)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof FtpsValidationError) {
+      io.stderr(`ftps-rules: ${oneLine(e)}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
+
+function worksheet(args: readonly string[], io: CliIo): number {
+  const { values } = parseOptions(args, {
+    passive: { type: 'string' },
+    tls: { type: 'string' },
+    'control-port': { type: 'string' },
+    active: { type: 'boolean' },
+    client: { type: 'string', multiple: true },
+    'client-ports': { type: 'string' },
+    server: { type: 'string' },
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(WORKSHEET_HELP);
+    return EXIT_OK;
+  }
+  if (values.passive === undefined) {
+    throw new UsageError(
+      '--passive is required: the passive port range configured on the server, e.g. --passive 50000-50004',
+    );
+  }
+  const format = (values.format as string | undefined) ?? 'md';
+  if (format !== 'md' && format !== 'csv' && format !== 'json') {
+    throw new UsageError(`--format ${JSON.stringify(format)} is not one of md, csv, json`);
+  }
+  const ws = buildWorksheet({
+    options: {
+      tls: parseTls(values.tls as string | undefined),
+      controlPort:
+        values['control-port'] === undefined
+          ? undefined
+          : parsePort('--control-port', values['control-port'] as string),
+      passivePorts: parseRange('--passive', values.passive as string),
+      activeMode: values.active === true,
+      clientPorts:
+        values['client-ports'] === undefined
+          ? undefined
+          : parseRange('--client-ports', values['client-ports'] as string),
+    },
+    clients: (values.client as string[] | undefined) ?? [],
+    server: values.server as string | undefined,
+  });
+  io.stdout(renderWorksheet(ws, format));
+  if (format === 'csv') {
+    for (const d of ws.diagnostics) io.stderr(`warning ${d.id}: ${d.message}\n`);
+  }
+  return EXIT_OK;
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+function parseOptions(args: readonly string[], options: OptionSpec) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+}
+
+function parseTls(value: string | undefined): FtpsTls | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'explicit') return FtpsTls.EXPLICIT;
+  if (value === 'implicit') return FtpsTls.IMPLICIT;
+  throw new UsageError(`--tls ${JSON.stringify(value)} is not one of explicit, implicit`);
+}
+
+function parseRange(flag: string, text: string): PortRange {
+  const range = parsePortRange(text);
+  if (!range)
+    throw new UsageError(
+      `${flag} ${JSON.stringify(text)} is not a port range: write FROM-TO, e.g. ${flag} 50000-50004`,
+    );
+  return range;
+}
+
+function parsePort(flag: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a port number`);
+  return Number(text);
+}
+
+function oneLine(e: Error): string {
+  if (e instanceof FtpsValidationError) return e.diagnostics.map((d) => d.message).join(' | ');
+  return e.message.replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,181 @@
+import { ClientCidr, parseClientCidr, validateClientCidrs, worldOpenWarning } from './addresses';
+import { Diagnostic, DiagnosticIds, FtpsValidationError, error, throwOnErrors } from './diagnostics';
+import { deriveFlows, Side } from './flows';
+import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts, resolveOptions } from './ftps-options';
+import { Direction, statelessServerRules } from './projections';
+import { validateOptions } from './validation';
+
+/** What a worksheet is drawn for. */
+export interface WorksheetProps {
+  readonly options: FtpsOptions;
+  /**
+   * Client networks (CIDRs, or single addresses).
+   * @default any address (the worksheet says "any" and warns)
+   */
+  readonly clients?: readonly string[];
+  /**
+   * The server's address as the firewall sees it.
+   * @default "FTPS server"
+   */
+  readonly server?: string;
+}
+
+/** Which kind of firewall needs a row. */
+export type NeededBy = 'both' | 'stateless';
+
+/** One rule a human firewall needs. Directions are relative to the server. */
+export interface WorksheetRow {
+  readonly rule: number;
+  readonly direction: Direction;
+  readonly protocol: 'TCP';
+  readonly source: string;
+  readonly sourcePorts: string;
+  readonly destination: string;
+  readonly destinationPorts: string;
+  readonly purpose: string;
+  /** `both`: stateful and stateless firewalls need it; `stateless`: only stateless ones (replies). */
+  readonly neededBy: NeededBy;
+}
+
+/** The worksheet as data; render it with {@link renderWorksheet}. */
+export interface Worksheet {
+  readonly options: ResolvedFtpsOptions;
+  readonly clients: readonly string[];
+  readonly server: string;
+  readonly rows: readonly WorksheetRow[];
+  /** Warnings about the options and clients (errors throw instead). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export type WorksheetFormat = 'md' | 'csv' | 'json';
+
+const ANY = 'any';
+const DEFAULT_SERVER = 'FTPS server';
+
+/** Builds the worksheet. Throws {@link FtpsValidationError} naming every bad value. */
+export function buildWorksheet(props: WorksheetProps): Worksheet {
+  const diagnostics = [...validateOptions(props.options)];
+  const clientCheck = validateClientCidrs(props.clients ?? [], { allowBareAddress: true });
+  diagnostics.push(...clientCheck.diagnostics);
+  let server = DEFAULT_SERVER;
+  if (props.server !== undefined) {
+    const parsed = parseClientCidr(props.server, { allowBareAddress: true });
+    if (!parsed.ok) {
+      diagnostics.push(
+        error(
+          DiagnosticIds.INVALID_CLIENT,
+          `Server address ${JSON.stringify(props.server)} is not an IPv4 or IPv6 address or CIDR.`,
+        ),
+      );
+    } else {
+      server = hostOrCidr(parsed.value);
+    }
+  }
+  const warnings = throwOnErrors(diagnostics, 'worksheet');
+  const clients = clientCheck.clients.map(hostOrCidr);
+  if (clients.length === 0) warnings.push(worldOpenWarning(`${ANY} (no client named)`));
+
+  const options = resolveOptions(props.options);
+  const sourceOf = (side: Side) => (side === 'server' ? server : clients.length > 0 ? clients.join(', ') : ANY);
+  const rows = statelessServerRules(deriveFlows(options)).map((rule, i): WorksheetRow => ({
+    rule: i + 1,
+    direction: rule.direction,
+    protocol: 'TCP',
+    source: sourceOf(rule.source),
+    sourcePorts: formatPorts(rule.sourcePorts),
+    destination: sourceOf(rule.destination),
+    destinationPorts: formatPorts(rule.destinationPorts),
+    purpose: rule.purpose,
+    neededBy: rule.reply ? 'stateless' : 'both',
+  }));
+  // Stateful rows first: an administrator of a stateful firewall reads the top of the table and stops.
+  rows.sort((a, b) => Number(a.neededBy === 'stateless') - Number(b.neededBy === 'stateless') || a.rule - b.rule);
+  const numbered = rows.map((r, i) => ({ ...r, rule: i + 1 }));
+  return { options, clients: clients.length > 0 ? clients : [ANY], server, rows: numbered, diagnostics: warnings };
+}
+
+/** Renders a worksheet as Markdown (for people), CSV (for spreadsheets) or JSON (for tools). */
+export function renderWorksheet(worksheet: Worksheet, format: WorksheetFormat = 'md'): string {
+  switch (format) {
+    case 'md':
+      return renderMarkdown(worksheet);
+    case 'csv':
+      return renderCsv(worksheet);
+    case 'json':
+      return JSON.stringify(worksheet, null, 2) + '\n';
+    default:
+      throw new FtpsValidationError([
+        error(
+          'ftps-constructs:invalidFormat',
+          `Worksheet format ${JSON.stringify(format)} is not one of md, csv, json.`,
+        ),
+      ]);
+  }
+}
+
+const COLUMNS: ReadonlyArray<[keyof WorksheetRow, string]> = [
+  ['rule', '#'],
+  ['direction', 'Direction (at server)'],
+  ['protocol', 'Protocol'],
+  ['source', 'Source'],
+  ['sourcePorts', 'Source ports'],
+  ['destination', 'Destination'],
+  ['destinationPorts', 'Destination ports'],
+  ['purpose', 'Purpose'],
+  ['neededBy', 'Needed by'],
+];
+
+function neededByText(n: NeededBy): string {
+  return n === 'both' ? 'stateful and stateless' : 'stateless only';
+}
+
+function renderMarkdown(ws: Worksheet): string {
+  const o = ws.options;
+  const tls = o.tls === FtpsTls.IMPLICIT ? 'Implicit FTPS (TLS from the first byte)' : 'Explicit FTPS (AUTH TLS)';
+  const stateful = ws.rows.filter((r) => r.neededBy === 'both').map((r) => r.rule);
+  const lines: string[] = [];
+  lines.push('# FTPS firewall worksheet', '');
+  lines.push(
+    `${tls} on TCP ${o.controlPort}, passive data on TCP ${formatPorts(o.passivePorts)}, active mode ${o.activeMode ? `on (server data from TCP ${o.activeDataPort})` : 'off'}. ` +
+      `Clients: ${ws.clients.join(', ')}; their ephemeral ports: ${formatPorts(o.clientPorts)}. Server: ${ws.server}.`,
+    '',
+  );
+  lines.push(`| ${COLUMNS.map(([, h]) => h).join(' | ')} |`);
+  lines.push(`|${COLUMNS.map(() => '---').join('|')}|`);
+  for (const row of ws.rows) {
+    lines.push(
+      `| ${COLUMNS.map(([k]) => (k === 'neededBy' ? neededByText(row.neededBy) : String(row[k]))).join(' | ')} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    `- **Stateful firewall** (security group, NSG, conntrack): rules ${stateful.join(', ')} only; replies are allowed by state.`,
+  );
+  lines.push('- **Stateless firewall** (network ACL, plain packet filter): every rule, including the replies.');
+  lines.push('- Everything is TCP. Open nothing on UDP.');
+  lines.push(
+    '- Do not rely on an FTP helper or ALG (`nf_conntrack_ftp`, "FTP inspection"): the control channel is encrypted, so it cannot see the data ports.',
+  );
+  const pasv = o.passivePorts;
+  lines.push(
+    `- The server must use the same passive range: vsftpd \`pasv_min_port=${pasv.from}\` \`pasv_max_port=${pasv.to}\`, ProFTPD \`PassivePorts ${pasv.from} ${pasv.to}\`, Pure-FTPd \`-p ${pasv.from}:${pasv.to}\`. Behind NAT, also advertise the public address (vsftpd \`pasv_address\`, ProFTPD \`MasqueradeAddress\`, Pure-FTPd \`-P\`).`,
+  );
+  if (ws.diagnostics.length > 0) {
+    lines.push('', '## Warnings', '');
+    for (const d of ws.diagnostics) lines.push(`- \`${d.id}\`: ${d.message}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function renderCsv(ws: Worksheet): string {
+  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const header = COLUMNS.map(([k]) => (k === 'rule' ? 'rule' : k)).join(',');
+  const body = ws.rows.map((row) => COLUMNS.map(([k]) => quote(String(row[k]))).join(','));
+  return [header, ...body].join('\r\n') + '\r\n';
+}
+
+/** A single host reads as its address; a network as its CIDR. */
+function hostOrCidr(client: ClientCidr): string {
+  const isHost = client.prefixLength === (client.family === 'ipv4' ? 32 : 128);
+  return isHost ? client.cidr.slice(0, client.cidr.lastIndexOf('/')) : client.cidr;
+}

@@ -1,0 +1,138 @@
+import * as fc from 'fast-check';
+import * as ipaddr from 'ipaddr.js';
+import { DiagnosticIds, aggregateCidrs, cidrContains, parseClientCidr, validateClientCidrs } from '../../lib/core';
+
+function messageOf(value: string, allowBareAddress = false): string {
+  const r = parseClientCidr(value, { allowBareAddress });
+  if (r.ok) throw new Error(`expected ${value} to fail`);
+  expect(r.diagnostic.id).toBe(DiagnosticIds.INVALID_CLIENT);
+  return r.diagnostic.message;
+}
+
+describe('parseClientCidr', () => {
+  test.each([
+    ['203.0.113.0/24', '203.0.113.0/24', 'ipv4'],
+    [' 198.51.100.7/32 ', '198.51.100.7/32', 'ipv4'],
+    ['0.0.0.0/0', '0.0.0.0/0', 'ipv4'],
+    ['2001:DB8:0:0::/32', '2001:db8::/32', 'ipv6'],
+    ['::/0', '::/0', 'ipv6'],
+  ])('parses %s as %s', (input, cidr, family) => {
+    const r = parseClientCidr(input);
+    expect(r).toEqual({ ok: true, value: expect.objectContaining({ cidr, family }) });
+  });
+
+  test('fails if host bits are set, suggesting the network', () => {
+    expect(messageOf('203.0.113.7/24')).toBe(
+      'Client "203.0.113.7/24" has host bits set. Did you mean "203.0.113.0/24"? (or "203.0.113.7/32" for the single host)',
+    );
+    expect(messageOf('2001:db8::1/32')).toContain('Did you mean "2001:db8::/32"?');
+  });
+
+  test('fails if the prefix length is missing, unless bare addresses are allowed', () => {
+    expect(messageOf('203.0.113.7')).toContain('has no prefix length. Did you mean "203.0.113.7/32"');
+    expect(parseClientCidr('203.0.113.7', { allowBareAddress: true })).toEqual({
+      ok: true,
+      value: { cidr: '203.0.113.7/32', family: 'ipv4', prefixLength: 32 },
+    });
+    expect(parseClientCidr('2001:db8::7', { allowBareAddress: true })).toMatchObject({
+      value: { cidr: '2001:db8::7/128' },
+    });
+  });
+
+  test.each(['203.0.113.0/33', '2001:db8::/129', '203.0.113.0/024', '203.0.113.0/'])(
+    'fails if the prefix length of %s is invalid',
+    (v) => {
+      expect(messageOf(v)).toContain('invalid prefix length');
+    },
+  );
+
+  test.each([
+    'not-an-ip',
+    '203.0.113/24',
+    '203.0.113.0.1/24',
+    '127.1/32',
+    '0x7f.0.0.1/32',
+    '203.0.113.07/32',
+    '203.0.113.0/24 foo',
+    '203.0.113.0/24,198.51.100.0/24',
+    '',
+    'Internet',
+  ])('fails if %j mixes in garbage or is not an address', (v) => {
+    expect(messageOf(v)).toMatch(/is not an IPv4 or IPv6 CIDR|invalid prefix length/);
+  });
+
+  test('fails on a non-string', () => {
+    expect(parseClientCidr(42 as unknown as string)).toMatchObject({ ok: false });
+  });
+});
+
+describe('validateClientCidrs', () => {
+  test('reports every bad client with its index and warns on world-open ones', () => {
+    const r = validateClientCidrs(['203.0.113.0/24', 'junk', '0.0.0.0/0', '203.0.113.0/24', '198.51.100.1/24']);
+    expect(r.clients.map((c) => c.cidr)).toEqual(['203.0.113.0/24', '0.0.0.0/0']);
+    expect(r.diagnostics.map((d) => [d.level, d.id])).toEqual([
+      ['error', DiagnosticIds.INVALID_CLIENT],
+      ['warning', DiagnosticIds.WORLD_OPEN],
+      ['error', DiagnosticIds.INVALID_CLIENT],
+    ]);
+    expect(r.diagnostics[0].message).toContain('Client [1] "junk"');
+    expect(r.diagnostics[2].message).toContain(
+      'Client [4] "198.51.100.1/24" has host bits set. Did you mean "198.51.100.0/24"?',
+    );
+  });
+});
+
+describe('aggregateCidrs', () => {
+  const agg = (cidrs: string[]) =>
+    aggregateCidrs(cidrs.map((c) => (parseClientCidr(c) as { ok: true; value: never }).value)).map((c) => c.cidr);
+
+  test('merges adjacent and contained networks, per family', () => {
+    expect(
+      agg([
+        '203.0.113.0/25',
+        '203.0.113.128/25',
+        '203.0.113.5/32',
+        '2001:db8::/33',
+        '2001:db8:8000::/33',
+        '198.51.100.0/24',
+      ]),
+    ).toEqual(['198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32']);
+  });
+
+  test('keeps networks that cannot merge into one CIDR', () => {
+    expect(agg(['203.0.113.0/26', '203.0.113.64/26', '203.0.113.128/26'])).toEqual([
+      '203.0.113.0/25',
+      '203.0.113.128/26',
+    ]);
+  });
+
+  const HOSTS = Array.from({ length: 256 }, (_, i) => ipaddr.IPv4.parse(`203.0.113.${i}`));
+
+  test('cidrContains matches addresses of the same family only', () => {
+    const net = (parseClientCidr('203.0.113.0/24') as { ok: true; value: never }).value;
+    expect(cidrContains(net, '203.0.113.9')).toBe(true);
+    expect(cidrContains(net, '198.51.100.9')).toBe(false);
+    expect(cidrContains(net, '2001:db8::1')).toBe(false);
+    expect(cidrContains(net, 'junk')).toBe(false);
+  });
+
+  test('property: the aggregate covers exactly the same addresses, with no more CIDRs', () => {
+    const cidr = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 24, max: 32 })).map(([host, len]) => {
+      const net = ipaddr.IPv4.networkAddressFromCIDR(`203.0.113.${host}/${len}`).toString();
+      return `${net}/${len}`;
+    });
+    fc.assert(
+      fc.property(fc.array(cidr, { minLength: 1, maxLength: 20 }), (cidrs) => {
+        const before = cidrs.map((c) => (parseClientCidr(c) as { ok: true; value: never }).value);
+        const after = aggregateCidrs(before);
+        expect(after.length).toBeLessThanOrEqual(new Set(cidrs).size);
+        const covered = (set: { cidr: string }[]) => {
+          const parsed = set.map((c) => ipaddr.IPv4.parseCIDR(c.cidr));
+          return HOSTS.map((h) => parsed.some((range) => h.match(range)));
+        };
+        expect(covered(after)).toEqual(covered(before));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,112 @@
+import { DiagnosticIds, FtpsTls, FtpsValidationError, buildWorksheet, renderWorksheet } from '../../lib/core';
+
+const SEED = { passivePorts: { from: 50000, to: 50004 } };
+
+describe('buildWorksheet', () => {
+  test('seed case, clients anywhere: inbound TCP 21 and the 5 ports; stateless adds outbound replies; nothing UDP', () => {
+    const ws = buildWorksheet({ options: SEED });
+    expect(
+      ws.rows.map((r) => [
+        r.rule,
+        r.direction,
+        r.protocol,
+        r.source,
+        r.sourcePorts,
+        r.destination,
+        r.destinationPorts,
+        r.neededBy,
+      ]),
+    ).toEqual([
+      [1, 'inbound', 'TCP', 'any', '1024-65535', 'FTPS server', '21', 'both'],
+      [2, 'inbound', 'TCP', 'any', '1024-65535', 'FTPS server', '50000-50004', 'both'],
+      [3, 'outbound', 'TCP', 'FTPS server', '21', 'any', '1024-65535', 'stateless'],
+      [4, 'outbound', 'TCP', 'FTPS server', '50000-50004', 'any', '1024-65535', 'stateless'],
+    ]);
+    expect(ws.diagnostics.map((d) => d.id)).toEqual([DiagnosticIds.SMALL_PASSIVE_RANGE, DiagnosticIds.WORLD_OPEN]);
+  });
+
+  test('names the clients and the server; a single host reads as its address, a /32 IPv6 network keeps its prefix', () => {
+    const ws = buildWorksheet({
+      options: SEED,
+      clients: ['203.0.113.0/24', '2001:db8::7', '2001:db8::/32'],
+      server: '198.51.100.10',
+    });
+    expect(ws.rows[0]).toMatchObject({
+      source: '203.0.113.0/24, 2001:db8::7, 2001:db8::/32',
+      destination: '198.51.100.10',
+    });
+    expect(ws.rows[2]).toMatchObject({
+      source: '198.51.100.10',
+      destination: '203.0.113.0/24, 2001:db8::7, 2001:db8::/32',
+    });
+    expect(ws.diagnostics.map((d) => d.id)).toEqual([DiagnosticIds.SMALL_PASSIVE_RANGE]);
+  });
+
+  test('active mode: stateful rows first, then the replies', () => {
+    const ws = buildWorksheet({
+      options: { ...SEED, tls: FtpsTls.IMPLICIT, activeMode: true },
+      clients: ['203.0.113.0/24'],
+    });
+    expect(ws.rows.map((r) => `${r.rule} ${r.direction} ${r.sourcePorts}>${r.destinationPorts} ${r.neededBy}`)).toEqual(
+      [
+        '1 inbound 1024-65535>990 both',
+        '2 inbound 1024-65535>50000-50004 both',
+        '3 outbound 989>1024-65535 both',
+        '4 outbound 990>1024-65535 stateless',
+        '5 outbound 50000-50004>1024-65535 stateless',
+        '6 inbound 1024-65535>989 stateless',
+      ],
+    );
+  });
+
+  test('fails if options or addresses are bad, naming each', () => {
+    expect(() => buildWorksheet({ options: { passivePorts: { from: 50004, to: 50000 } } })).toThrow(
+      FtpsValidationError,
+    );
+    expect(() => buildWorksheet({ options: SEED, clients: ['203.0.113.9/24'] })).toThrow(
+      /Did you mean "203.0.113.0\/24"/,
+    );
+    expect(() => buildWorksheet({ options: SEED, server: 'ftp.example.com' })).toThrow(
+      /Server address "ftp.example.com"/,
+    );
+  });
+});
+
+describe('renderWorksheet', () => {
+  const ws = buildWorksheet({ options: SEED, clients: ['203.0.113.0/24'] });
+
+  test('Markdown: a table, which rows a stateful firewall needs, the server settings, and warnings', () => {
+    const md = renderWorksheet(ws, 'md');
+    expect(md).toContain(
+      '| 1 | inbound | TCP | 203.0.113.0/24 | 1024-65535 | FTPS server | 21 | FTPS control (explicit) | stateful and stateless |',
+    );
+    expect(md).toContain(
+      '| 4 | outbound | TCP | FTPS server | 50000-50004 | 203.0.113.0/24 | 1024-65535 | Replies: FTPS passive data 50000-50004 | stateless only |',
+    );
+    expect(md).toContain('rules 1, 2 only');
+    expect(md).toContain('Open nothing on UDP');
+    expect(md).toContain('`pasv_min_port=50000` `pasv_max_port=50004`');
+    expect(md).toContain('`ftps-constructs:smallPassiveRange`');
+  });
+
+  test('CSV: a header and one quoted-where-needed line per rule', () => {
+    const multi = buildWorksheet({ options: SEED, clients: ['203.0.113.0/24', '198.51.100.0/24'] });
+    const lines = renderWorksheet(multi, 'csv').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('rule,direction,protocol,source,sourcePorts,destination,destinationPorts,purpose,neededBy');
+    expect(lines[1]).toBe(
+      '1,inbound,TCP,"203.0.113.0/24, 198.51.100.0/24",1024-65535,FTPS server,21,FTPS control (explicit),both',
+    );
+    expect(lines).toHaveLength(5);
+  });
+
+  test('JSON: rows, options and diagnostics as data', () => {
+    const json = JSON.parse(renderWorksheet(ws, 'json'));
+    expect(json.rows).toHaveLength(4);
+    expect(json.options).toMatchObject({ tls: 'explicit', controlPort: 21, passivePorts: { from: 50000, to: 50004 } });
+    expect(json.diagnostics[0].id).toBe(DiagnosticIds.SMALL_PASSIVE_RANGE);
+  });
+
+  test('fails if the format is unknown', () => {
+    expect(() => renderWorksheet(ws, 'xml' as 'md')).toThrow(/format "xml" is not one of md, csv, json/);
+  });
+});

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// GIVEN the package as npm publishes it (dist/ built by the global setup)
+// WHEN a fresh project installs the tarball
+// THEN JavaScript and TypeScript users can import every entry point, and the bin runs.
+describe('npm pack tarball', () => {
+  const root = path.resolve(__dirname, '../..');
+  let app: string;
+  const run = (cmd: string, args: string[], cwd: string) =>
+    execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_loglevel: 'error' },
+    });
+
+  beforeAll(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftps-pack-'));
+    const out = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], root);
+    const tarball = path.join(dir, JSON.parse(out)[0].filename);
+    app = path.join(dir, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], app);
+  }, 180_000);
+
+  afterAll(() => {
+    if (app) fs.rmSync(path.dirname(app), { recursive: true, force: true });
+  });
+
+  test('ships only dist and the README, with no cloud SDK installed for a core-only user', () => {
+    const installed = path.join(app, 'node_modules');
+    expect(fs.existsSync(path.join(installed, 'ftps-constructs/lib'))).toBe(false);
+    expect(fs.existsSync(path.join(installed, 'ftps-constructs/test'))).toBe(false);
+    expect(fs.existsSync(path.join(installed, 'aws-cdk-lib'))).toBe(false);
+    expect(fs.existsSync(path.join(installed, 'cdktf'))).toBe(false);
+  });
+
+  test('require("ftps-constructs") renders a worksheet', () => {
+    const out = run(
+      process.execPath,
+      [
+        '-e',
+        "const f = require('ftps-constructs'); process.stdout.write(f.renderWorksheet(f.buildWorksheet({ options: { passivePorts: { from: 50000, to: 50004 } }, clients: ['203.0.113.0/24'] }), 'csv'))",
+      ],
+      app,
+    );
+    expect(out.split('\r\n')[2]).toBe(
+      '2,inbound,TCP,203.0.113.0/24,1024-65535,FTPS server,50000-50004,FTPS passive data 50000-50004,both',
+    );
+  });
+
+  test('the ftps-rules bin is linked and runs', () => {
+    const out = run(
+      path.join(app, 'node_modules/.bin/ftps-rules'),
+      ['worksheet', '--passive', '50000-50004', '--format', 'json'],
+      app,
+    );
+    expect(JSON.parse(out).rows).toHaveLength(4);
+  });
+
+  test('TypeScript resolves the declarations of the core entry point', () => {
+    fs.writeFileSync(
+      path.join(app, 'index.ts'),
+      "import { FtpsTls, FtpsOptions, deriveFlows } from 'ftps-constructs';\nconst o: FtpsOptions = { tls: FtpsTls.IMPLICIT, passivePorts: { from: 50000, to: 50009 } };\nexport const n: number = deriveFlows(o).length;\n",
+    );
+    run(
+      process.execPath,
+      [
+        path.join(root, 'node_modules/typescript/bin/tsc'),
+        '--noEmit',
+        '--strict',
+        '--module',
+        'node16',
+        '--moduleResolution',
+        'node16',
+        '--types',
+        'node',
+        '--typeRoots',
+        path.join(root, 'node_modules/@types'),
+        'index.ts',
+      ],
+      app,
+    );
+  });
+});
