@@ -1,6 +1,32 @@
 #!/usr/bin/env node
-// `npm run synth`: the main job on the built-in example. Prints the worksheet of the seed case.
+// `npm run synth`: the main job on the built-in example. Prints the seed worksheet, then synthesizes the
+// AWS example stack into cdk.out/ (in-process, like `cdk synth`, with no network and no credentials).
+// Exits non-zero if the example draws any warning or validation finding.
+import { App } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { buildWorksheet, renderWorksheet } from '../lib/core';
+import { FtpsExampleStack } from './aws-example-stack';
 import { SEED_CLIENTS, SEED_OPTIONS } from './example';
 
+const root = path.resolve(__dirname, '..', '..');
+
 process.stdout.write(renderWorksheet(buildWorksheet({ options: SEED_OPTIONS, clients: SEED_CLIENTS }), 'md'));
+
+const app = new App({ outdir: path.join(root, 'cdk.out') });
+const stack = new FtpsExampleStack(app, 'FtpsExample');
+const assembly = app.synth();
+const artifact = assembly.getStackByName(stack.stackName);
+const warnings = artifact.messages.filter((m) => m.level !== 'info');
+for (const m of warnings) process.stderr.write(`${m.level} ${m.id}: ${String(m.entry.data)}\n`);
+const violations = fs
+  .readdirSync(assembly.directory)
+  .filter((f) => /validation-report\.json$/.test(f))
+  .flatMap((f) => JSON.parse(fs.readFileSync(path.join(assembly.directory, f), 'utf8')).pluginReports ?? [])
+  .flatMap((p: { violations?: unknown[] }) => p.violations ?? []);
+const resources = Object.keys(artifact.template.Resources ?? {}).length;
+process.stdout.write(
+  `\nAWS: synthesized ${artifact.stackName} to ${path.relative(root, artifact.templateFullPath)} ` +
+    `(${resources} resources, ${warnings.length} warnings, ${violations.length} validation findings)\n`,
+);
+if (warnings.length + violations.length > 0) process.exitCode = 1;

@@ -1,2 +1,2 @@
-// The aws entry point (`ftps-constructs/aws`). Its constructs land with their own issue.
-export {};
+// `ftps-constructs/aws`: aws-cdk-lib constructs.
+export * from './ftps-endpoint';

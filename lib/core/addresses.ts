@@ -158,3 +158,9 @@ function networkAddress(address: ipaddr.IPv4 | ipaddr.IPv6, prefixLength: number
     ? ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()
     : ipaddr.IPv6.networkAddressFromCIDR(cidr).toString();
 }
+
+/** True when every address of `inner` lies inside `outer` (same family). */
+export function cidrCovers(outer: ClientCidr, inner: ClientCidr): boolean {
+  if (outer.family !== inner.family || outer.prefixLength > inner.prefixLength) return false;
+  return cidrContains(outer, inner.cidr.slice(0, inner.cidr.lastIndexOf('/')));
+}

@@ -89,3 +89,43 @@ export function clientRules(flows: readonly FtpsFlow[]): FirewallRule[] {
 export function statelessClientRules(flows: readonly FtpsFlow[]): FirewallRule[] {
   return project(flows, 'client', FirewallKind.STATELESS);
 }
+
+/** A rule as a filter that matches destination ports only sees it (cloud rules: SG, NACL, NSG). */
+export interface DestinationRule {
+  readonly direction: Direction;
+  readonly protocol: 'tcp';
+  readonly source: Side;
+  readonly destination: Side;
+  readonly destinationPorts: PortRange;
+  /** True when every merged rule is a reply (needed by stateless firewalls only). */
+  readonly reply: boolean;
+  /** The rules this one stands for. */
+  readonly rules: readonly FirewallRule[];
+  /** The purposes of the merged rules, joined with "; ". */
+  readonly purpose: string;
+}
+
+/**
+ * Merges rules that a destination-port filter cannot tell apart: same direction, peers and destination
+ * ports (a stateless server's replies from 21 and from the passive range both go to the clients' ephemeral
+ * range, so they are one network ACL entry). Order of first appearance is kept.
+ */
+export function byDestination(rules: readonly FirewallRule[]): DestinationRule[] {
+  const groups = new Map<string, FirewallRule[]>();
+  for (const r of rules) {
+    const key = `${r.direction} ${r.source} ${r.destination} ${r.destinationPorts.from}-${r.destinationPorts.to}`;
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()].map((group) => ({
+    direction: group[0].direction,
+    protocol: 'tcp',
+    source: group[0].source,
+    destination: group[0].destination,
+    destinationPorts: group[0].destinationPorts,
+    reply: group.every((r) => r.reply),
+    rules: group,
+    purpose: group.map((r) => r.purpose).join('; '),
+  }));
+}

@@ -1,0 +1,56 @@
+import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+
+/** A stack with an imported VPC: small templates, no whole VPC in snapshots. */
+export function fixture() {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', {
+    env: { account: '111111111111', region: 'us-east-1' },
+    // No bootstrap-version rule: snapshots hold only what the endpoint adds.
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+  });
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: 'vpc-12345678',
+    availabilityZones: ['us-east-1a'],
+    privateSubnetIds: ['subnet-11111111'],
+    privateSubnetRouteTableIds: ['rtb-11111111'],
+  });
+  return { app, stack, vpc };
+}
+
+export const SEED = { passivePorts: { from: 50000, to: 50004 } };
+
+type Json = Record<string, unknown>;
+
+/** The resources of one type, as synthesized. */
+export function resourcesOf(stack: Stack, type: string): Json[] {
+  return Object.values(Template.fromStack(stack).findResources(type)).map(
+    (r) => (r as { Properties: Json }).Properties,
+  );
+}
+
+/** Ingress rules of the only security group of a type-filtered template, inline ones. */
+export function inlineRules(
+  stack: Stack,
+  direction: 'SecurityGroupIngress' | 'SecurityGroupEgress',
+  description: unknown = Match.anyValue(),
+): Json[] {
+  const groups = Template.fromStack(stack).findResources('AWS::EC2::SecurityGroup', {
+    Properties: { GroupDescription: description },
+  });
+  return Object.values(groups).flatMap(
+    (g) => ((g as { Properties: Json }).Properties[direction] as Json[] | undefined) ?? [],
+  );
+}
+
+/** Warnings on a path, as [id, message] with the "[ack: ...]" suffix removed. */
+export function warningsOf(stack: Stack, path = '*'): Array<[string, string]> {
+  return Annotations.fromStack(stack)
+    .findWarning(path, Match.anyValue())
+    .map((w) => {
+      const text = String(w.entry.data);
+      const ack = /\[ack: ([^\]]+)\]$/.exec(text);
+      return [ack ? ack[1] : '', text.replace(/ \[ack: [^\]]+\]$/, '')];
+    });
+}

@@ -1,0 +1,693 @@
+import { CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { FtpsEndpoint } from '../../lib/aws';
+import { DiagnosticIds, FtpsTls } from '../../lib/core';
+import { SEED, fixture, inlineRules, resourcesOf, warningsOf } from './fixtures';
+
+const CONTROL = { IpProtocol: 'tcp', FromPort: 21, ToPort: 21, Description: 'FTPS control (explicit)' };
+const PASSIVE = { IpProtocol: 'tcp', FromPort: 50000, ToPort: 50004, Description: 'FTPS passive data 50000-50004' };
+const NO_EGRESS = {
+  CidrIp: '255.255.255.255/32',
+  Description: 'Disallow all traffic',
+  FromPort: 252,
+  IpProtocol: 'icmp',
+  ToPort: 86,
+};
+
+describe('FtpsEndpoint security group', () => {
+  test('seed case: ingress TCP 21 and 50000-50004 from the client, and nothing else opened', () => {
+    // GIVEN
+    const { stack, vpc } = fixture();
+    // WHEN
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'FTPS server: control 21 and passive data 50000-50004',
+      VpcId: 'vpc-12345678',
+      SecurityGroupIngress: [
+        { CidrIp: '203.0.113.0/24', ...CONTROL },
+        { CidrIp: '203.0.113.0/24', ...PASSIVE },
+      ],
+      SecurityGroupEgress: [NO_EGRESS],
+    });
+    expect(Object.keys(template.toJSON().Resources)).toHaveLength(1);
+  });
+
+  test('implicit TLS opens 990', () => {
+    const { stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      tls: FtpsTls.IMPLICIT,
+      clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+    });
+    expect(inlineRules(stack, 'SecurityGroupIngress')).toEqual([
+      {
+        CidrIp: '203.0.113.0/24',
+        IpProtocol: 'tcp',
+        FromPort: 990,
+        ToPort: 990,
+        Description: 'FTPS control (implicit)',
+      },
+      { CidrIp: '203.0.113.0/24', ...PASSIVE },
+    ]);
+  });
+
+  test('active mode adds the egress data rule to the clients ephemeral range, and warns', () => {
+    const { stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, activeMode: true, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    expect(inlineRules(stack, 'SecurityGroupEgress')).toEqual([
+      {
+        CidrIp: '203.0.113.0/24',
+        IpProtocol: 'tcp',
+        FromPort: 1024,
+        ToPort: 65535,
+        Description: 'FTPS active data from port 20',
+      },
+    ]);
+    expect(warningsOf(stack).map(([id]) => id)).toContain(DiagnosticIds.ACTIVE_MODE);
+  });
+
+  test('IPv6 clients get CidrIpv6 rules', () => {
+    const { stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [ec2.Peer.ipv6('2001:db8::/32')] });
+    expect(inlineRules(stack, 'SecurityGroupIngress')).toEqual([
+      { CidrIpv6: '2001:db8::/32', ...CONTROL },
+      { CidrIpv6: '2001:db8::/32', ...PASSIVE },
+    ]);
+  });
+
+  test('prefix-list clients get SourcePrefixListId rules', () => {
+    const { stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [ec2.Peer.prefixList('pl-12345678')] });
+    const group = { 'Fn::GetAtt': [Match.stringLikeRegexp('^FtpsSecurityGroup'), 'GroupId'] };
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2);
+    template.hasResourceProperties(
+      'AWS::EC2::SecurityGroupIngress',
+      Match.objectEquals({ GroupId: group, SourcePrefixListId: 'pl-12345678', ...CONTROL }),
+    );
+    template.hasResourceProperties(
+      'AWS::EC2::SecurityGroupIngress',
+      Match.objectEquals({ GroupId: group, SourcePrefixListId: 'pl-12345678', ...PASSIVE }),
+    );
+  });
+
+  test('a custom control port and passive range are what the rules open', () => {
+    const { stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      controlPort: 2121,
+      passivePorts: { from: 40000, to: 40099 },
+      clients: [ec2.Peer.ipv4('198.51.100.0/24')],
+    });
+    expect(inlineRules(stack, 'SecurityGroupIngress').map((r) => [r.FromPort, r.ToPort, r.Description])).toEqual([
+      [2121, 2121, 'FTPS control (explicit)'],
+      [40000, 40099, 'FTPS passive data 40000-40099'],
+    ]);
+  });
+
+  test('bring your own security group: rules go there, no group is created', () => {
+    const { stack, vpc } = fixture();
+    const sg = new ec2.SecurityGroup(stack, 'Mine', { vpc, description: 'mine', allowAllOutbound: false });
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      securityGroup: sg,
+      clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+    });
+    expect(endpoint.securityGroup).toBe(sg);
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    expect(inlineRules(stack, 'SecurityGroupIngress', 'mine')).toHaveLength(2);
+  });
+
+  test('an imported security group gets standalone ingress resources', () => {
+    const { stack, vpc } = fixture();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Imported', 'sg-0123456789abcdef0', {
+      allowAllOutbound: false,
+    });
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, securityGroup: sg, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    const ingress = resourcesOf(stack, 'AWS::EC2::SecurityGroupIngress');
+    expect(ingress).toEqual([
+      { GroupId: 'sg-0123456789abcdef0', CidrIp: '203.0.113.0/24', ...CONTROL },
+      { GroupId: 'sg-0123456789abcdef0', CidrIp: '203.0.113.0/24', ...PASSIVE },
+    ]);
+  });
+
+  test('a group that allows all outbound gets no active egress rule and no CDK warning', () => {
+    const { stack, vpc } = fixture();
+    const sg = new ec2.SecurityGroup(stack, 'Open', { vpc, allowAllOutbound: true });
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      activeMode: true,
+      securityGroup: sg,
+      clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+    });
+    expect(inlineRules(stack, 'SecurityGroupEgress')).toEqual([
+      { CidrIp: '0.0.0.0/0', Description: 'Allow all outbound traffic by default', IpProtocol: '-1' },
+    ]);
+    expect(warningsOf(stack).map(([id]) => id)).not.toContain('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule');
+  });
+});
+
+describe('FtpsEndpoint clients', () => {
+  test('allowClient opens the same set for a peer added later; the same peer twice adds nothing', () => {
+    const { stack, vpc } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    endpoint.allowClient(ec2.Peer.ipv4('198.51.100.0/24'));
+    endpoint.allowClient(ec2.Peer.ipv4('198.51.100.0/24'));
+    endpoint.allowClient(ec2.Peer.ipv4('203.0.113.0/24'));
+    endpoint.allowClient(ec2.Peer.ipv4('203.0.113.128/25')); // inside an allowed network
+    expect(inlineRules(stack, 'SecurityGroupIngress').map((r) => `${r.CidrIp} ${r.FromPort}`)).toEqual([
+      '203.0.113.0/24 21',
+      '203.0.113.0/24 50000',
+      '198.51.100.0/24 21',
+      '198.51.100.0/24 50000',
+    ]);
+  });
+
+  test('adjacent and nested client CIDRs given together are merged into the fewest networks', () => {
+    const { stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      clients: ['203.0.113.0/25', '203.0.113.128/25', '203.0.113.7/32']
+        .map((c) => ec2.Peer.ipv4(c))
+        .concat([ec2.Peer.ipv6('2001:db8::/33'), ec2.Peer.ipv6('2001:db8:8000::/33')]),
+    });
+    expect(inlineRules(stack, 'SecurityGroupIngress').map((r) => `${r.CidrIp ?? r.CidrIpv6} ${r.FromPort}`)).toEqual([
+      '203.0.113.0/24 21',
+      '203.0.113.0/24 50000',
+      '2001:db8::/32 21',
+      '2001:db8::/32 50000',
+    ]);
+  });
+
+  test('aggregateClients: false keeps every client as given', () => {
+    const { stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      aggregateClients: false,
+      clients: ['203.0.113.0/25', '203.0.113.128/25'].map((c) => ec2.Peer.ipv4(c)),
+    });
+    expect(inlineRules(stack, 'SecurityGroupIngress')).toHaveLength(4);
+  });
+
+  test('a security group client: ingress from it, and its own egress rules to the endpoint (client side)', () => {
+    // GIVEN a client group that allows nothing outbound
+    const { stack, vpc } = fixture();
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc, description: 'client', allowAllOutbound: false });
+    // WHEN
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, activeMode: true, clients: [client] });
+    // THEN the server admits the client group
+    const ingress = resourcesOf(stack, 'AWS::EC2::SecurityGroupIngress');
+    const serverGroup = { 'Fn::GetAtt': [Match.stringLikeRegexp('^FtpsSecurityGroup'), 'GroupId'] };
+    const clientGroup = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Client'), 'GroupId'] };
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: serverGroup,
+      SourceSecurityGroupId: clientGroup,
+      ...CONTROL,
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: serverGroup,
+      SourceSecurityGroupId: clientGroup,
+      ...PASSIVE,
+    });
+    // AND the client may reach control and passive ports, and accept active data from the server
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: clientGroup,
+      DestinationSecurityGroupId: serverGroup,
+      ...CONTROL,
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: clientGroup,
+      DestinationSecurityGroupId: serverGroup,
+      ...PASSIVE,
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: clientGroup,
+      SourceSecurityGroupId: serverGroup,
+      IpProtocol: 'tcp',
+      FromPort: 1024,
+      ToPort: 65535,
+      Description: 'FTPS active data from port 20',
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: serverGroup,
+      DestinationSecurityGroupId: clientGroup,
+      FromPort: 1024,
+      ToPort: 65535,
+    });
+    expect(ingress).toHaveLength(3);
+    expect(resourcesOf(stack, 'AWS::EC2::SecurityGroupEgress')).toHaveLength(3);
+  });
+
+  test('allowClient and connections.allowDefaultPortFrom accept an instance and an auto scaling group', () => {
+    const { stack, vpc } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED });
+    const instance = new ec2.Instance(stack, 'Client', {
+      vpc,
+      instanceType: new ec2.InstanceType('t3.micro'),
+      machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }),
+      securityGroup: new ec2.SecurityGroup(stack, 'ClientSg', {
+        vpc,
+        description: 'client instance',
+        allowAllOutbound: false,
+      }),
+    });
+    const asg = new autoscaling.AutoScalingGroup(stack, 'Fleet', {
+      vpc,
+      instanceType: new ec2.InstanceType('t3.micro'),
+      machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }),
+      allowAllOutbound: false,
+    });
+    Validations.of(instance).acknowledge(
+      { id: 'CloudFormation-Validate::W3010', reason: 'test fixture: a fixed AZ keeps the template small' },
+      { id: 'CloudFormation-Validate::W9010', reason: 'test fixture: a placeholder AMI' },
+    );
+    endpoint.allowClient(instance);
+    endpoint.connections.allowDefaultPortFrom(asg);
+    endpoint.connections.allowDefaultPortFrom(asg);
+    const ingress = resourcesOf(stack, 'AWS::EC2::SecurityGroupIngress').filter((r) =>
+      JSON.stringify(r.GroupId).includes('FtpsSecurityGroup'),
+    );
+    expect(
+      ingress
+        .map(
+          (r) =>
+            `${JSON.stringify(r.SourceSecurityGroupId).match(/"(ClientSg|Fleet)[A-Za-z]*/)![1]} ${r.FromPort}-${r.ToPort}`,
+        )
+        .sort(),
+    ).toEqual(['ClientSg 21-21', 'ClientSg 50000-50004', 'Fleet 21-21', 'Fleet 50000-50004']);
+    const egress = resourcesOf(stack, 'AWS::EC2::SecurityGroupEgress');
+    expect(
+      egress
+        .map((r) => `${JSON.stringify(r.GroupId).match(/"(ClientSg|Fleet)[A-Za-z]*/)![1]} ${r.FromPort}-${r.ToPort}`)
+        .sort(),
+    ).toEqual(['ClientSg 21-21', 'ClientSg 50000-50004', 'Fleet 21-21', 'Fleet 50000-50004']);
+  });
+
+  test('connections.allowDefaultPortFromAnyIpv4 opens every FTPS port to the world, and warns', () => {
+    const { stack, vpc } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED });
+    endpoint.connections.allowDefaultPortFromAnyIpv4();
+    expect(inlineRules(stack, 'SecurityGroupIngress').map((r) => `${r.CidrIp} ${r.FromPort}`)).toEqual([
+      '0.0.0.0/0 21',
+      '0.0.0.0/0 50000',
+    ]);
+    expect(warningsOf(stack).map(([id]) => id)).toContain(DiagnosticIds.WORLD_OPEN);
+  });
+
+  test('endpoints compose: a client endpoint connectable in another stack of the same app', () => {
+    const { app, stack, vpc } = fixture();
+    const other = new Stack(app, 'Clients', { env: { account: '111111111111', region: 'us-east-1' } });
+    const clientSg = new ec2.SecurityGroup(other, 'ClientSg', {
+      vpc: ec2.Vpc.fromVpcAttributes(other, 'Vpc', { vpcId: 'vpc-12345678', availabilityZones: ['us-east-1a'] }),
+      allowAllOutbound: false,
+    });
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [clientSg] });
+    expect(resourcesOf(stack, 'AWS::EC2::SecurityGroupIngress')).toHaveLength(2);
+    // CDK places the client's egress rules beside the endpoint, importing the client group's id
+    const egress = resourcesOf(stack, 'AWS::EC2::SecurityGroupEgress');
+    expect(egress.map((r) => [JSON.stringify(r.GroupId).includes('Fn::ImportValue'), r.FromPort, r.ToPort])).toEqual([
+      [true, 21, 21],
+      [true, 50000, 50004],
+    ]);
+  });
+});
+
+describe('FtpsEndpoint network ACL', () => {
+  function aclEntries(stack: Stack) {
+    return resourcesOf(stack, 'AWS::EC2::NetworkAclEntry')
+      .map(
+        (e) =>
+          `${e.Egress ? 'out' : 'in'} ${e.RuleNumber} ${e.CidrBlock ?? e.Ipv6CidrBlock} ${(e.PortRange as { From: number }).From}-${(e.PortRange as { To: number }).To} ${e.Protocol} ${e.RuleAction}`,
+      )
+      .sort();
+  }
+
+  test('inbound control and passive from each CIDR client, outbound replies to the ephemeral range', () => {
+    const { stack, vpc } = fixture();
+    const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      networkAcl,
+      clients: [ec2.Peer.ipv4('203.0.113.0/24'), ec2.Peer.ipv6('2001:db8::/32')],
+    });
+    expect(aclEntries(stack)).toEqual([
+      'in 100 203.0.113.0/24 21-21 6 allow',
+      'in 110 203.0.113.0/24 50000-50004 6 allow',
+      'in 120 2001:db8::/32 21-21 6 allow',
+      'in 130 2001:db8::/32 50000-50004 6 allow',
+      'out 100 203.0.113.0/24 1024-65535 6 allow',
+      'out 110 2001:db8::/32 1024-65535 6 allow',
+    ]);
+  });
+
+  test('active mode adds the outbound data connection and its inbound replies to port 20', () => {
+    const { stack, vpc } = fixture();
+    const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      activeMode: true,
+      networkAcl,
+      clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+    });
+    expect(aclEntries(stack)).toEqual([
+      'in 100 203.0.113.0/24 21-21 6 allow',
+      'in 110 203.0.113.0/24 50000-50004 6 allow',
+      'in 120 203.0.113.0/24 20-20 6 allow',
+      'out 100 203.0.113.0/24 1024-65535 6 allow',
+    ]);
+  });
+
+  test('rule numbers start and step as configured', () => {
+    const { stack, vpc } = fixture();
+    const networkAcl = ec2.NetworkAcl.fromNetworkAclId(stack, 'Acl', 'acl-12345678');
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      networkAcl,
+      networkAclRuleNumberStart: 1000,
+      networkAclRuleNumberStep: 5,
+      clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+    });
+    expect(aclEntries(stack)).toEqual([
+      'in 1000 203.0.113.0/24 21-21 6 allow',
+      'in 1005 203.0.113.0/24 50000-50004 6 allow',
+      'out 1000 203.0.113.0/24 1024-65535 6 allow',
+    ]);
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::NetworkAclEntry', { NetworkAclId: 'acl-12345678' });
+  });
+
+  test('fails if a rule number collides with a reserved one', () => {
+    const { stack, vpc } = fixture();
+    const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    expect(
+      () =>
+        new FtpsEndpoint(stack, 'Ftps', {
+          vpc,
+          ...SEED,
+          networkAcl,
+          networkAclReservedRuleNumbers: [110, 150],
+          clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+        }),
+    ).toThrow(
+      'Stack/Ftps: Network ACL rule number 110 for the inbound rule "FTPS passive data 50000-50004" for 203.0.113.0/24 collides with reserved rule number 110 (networkAclReservedRuleNumbers). Fix: set networkAclRuleNumberStart above your reserved numbers, e.g. 151.',
+    );
+  });
+
+  test('fails if a rule number collides with an entry of the same ACL elsewhere in the app, naming both', () => {
+    const { app, stack, vpc } = fixture();
+    const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    networkAcl.addEntry('Mine', {
+      ruleNumber: 110,
+      cidr: ec2.AclCidr.anyIpv4(),
+      traffic: ec2.AclTraffic.allTraffic(),
+      ruleAction: ec2.Action.DENY,
+      direction: ec2.TrafficDirection.INGRESS,
+    });
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, networkAcl, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    expect(() => app.synth()).toThrow(
+      /inbound rule number 110 is used by both Stack\/Acl\/Mine\/Resource and Stack\/Ftps\/.*Fix: set networkAclRuleNumberStart/,
+    );
+  });
+
+  test('fails if rule numbers would exceed 32766', () => {
+    const { stack, vpc } = fixture();
+    const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    expect(
+      () =>
+        new FtpsEndpoint(stack, 'Ftps', {
+          vpc,
+          ...SEED,
+          networkAcl,
+          networkAclRuleNumberStart: 32760,
+          networkAclRuleNumberStep: 10,
+          clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+        }),
+    ).toThrow(/rule number 32770 .* exceeds 32766/);
+  });
+
+  test('fails if the ACL would hold more than 20 rules per direction, saying what to do', () => {
+    const { app, stack, vpc } = fixture();
+    const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    const clients = Array.from({ length: 11 }, (_, i) => ec2.Peer.ipv4(`198.51.100.${i * 16}/28`)).filter(
+      (_, i) => i % 2 === 0,
+    );
+    clients.push(...Array.from({ length: 6 }, (_, i) => ec2.Peer.ipv4(`203.0.113.${i * 32}/28`)));
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, networkAcl, clients });
+    expect(() => app.synth()).toThrow(
+      /Network ACL Stack\/Acl would have 24 inbound rules; the quota is 20 per direction \(networkAclRuleLimit\).*Fix: narrow the clients/,
+    );
+  });
+
+  test('networkAclRuleLimit raises the ACL quota (up to 40)', () => {
+    const { app, stack, vpc } = fixture();
+    const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    const clients = Array.from({ length: 12 }, (_, i) => ec2.Peer.ipv4(`198.51.100.${i * 16}/29`));
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, networkAcl, networkAclRuleLimit: 40, clients });
+    expect(() => app.synth()).not.toThrow();
+    expect(() => new FtpsEndpoint(stack, 'Ftps2', { vpc, ...SEED, networkAclRuleLimit: 41 })).toThrow(
+      'networkAclRuleLimit (41) must be an integer from 1 to 40',
+    );
+  });
+
+  test.each([
+    [
+      'a security group',
+      (stack: Stack, vpc: ec2.IVpc) => new ec2.SecurityGroup(stack, 'Client', { vpc }),
+      'is a security group',
+    ],
+    ['a prefix list', () => ec2.Peer.prefixList('pl-12345678'), 'is a prefix list'],
+  ])('fails if %s client is combined with a network ACL', (_name, make, what) => {
+    const { stack, vpc } = fixture();
+    const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    expect(() => new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, networkAcl, clients: [make(stack, vpc)] })).toThrow(
+      new RegExp(
+        `^Stack/Ftps: Client .* ${what}, which a network ACL cannot express \\(NACL entries take CIDRs only\\)\\. Fix:`,
+      ),
+    );
+    expect(resourcesOf(stack, 'AWS::EC2::NetworkAclEntry')).toEqual([]);
+  });
+});
+
+describe('FtpsEndpoint quotas (synth-time errors, never deploy-time)', () => {
+  const cidrs = (n: number, octet3 = 0) =>
+    Array.from({ length: n }, (_, i) => `10.${octet3 + Math.floor(i / 128)}.${(i % 128) * 2}.0/24`);
+
+  test('fails if the security group would have more than 60 IPv4 ingress rules, with the remedy', () => {
+    const { app, stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: cidrs(31).map((c) => ec2.Peer.ipv4(c)) });
+    expect(() => app.synth()).toThrow(
+      /Security group Stack\/Ftps\/SecurityGroup would have 62 IPv4 ingress rules; EC2 allows 60 per security group .*RulesPerSecurityGroupLimitExceeded.*Each client takes 2 rules \(21 and 50000-50004\).*Fix: narrow the clients to fewer networks; or split them over 2 FtpsEndpoint constructs/,
+    );
+  });
+
+  test('counts IPv4 and IPv6 separately: 30 + 30 clients fit', () => {
+    const { app, stack, vpc } = fixture();
+    const v6 = Array.from({ length: 30 }, (_, i) => ec2.Peer.ipv6(`2001:db8:${(i * 2).toString(16)}::/48`));
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [...cidrs(30).map((c) => ec2.Peer.ipv4(c)), ...v6] });
+    expect(() => app.synth()).not.toThrow();
+    expect(inlineRules(stack, 'SecurityGroupIngress')).toHaveLength(120);
+  });
+
+  test('aggregation makes 1000 adjacent /32 clients fit', () => {
+    const { app, stack, vpc } = fixture();
+    const hosts = Array.from({ length: 1024 }, (_, i) => ec2.Peer.ipv4(`10.0.${Math.floor(i / 256)}.${i % 256}/32`));
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: hosts });
+    expect(() => app.synth()).not.toThrow();
+    expect(inlineRules(stack, 'SecurityGroupIngress').map((r) => r.CidrIp)).toEqual(['10.0.0.0/22', '10.0.0.0/22']);
+  });
+
+  test('a prefix list counts its max entries against the quota', () => {
+    const { app, stack, vpc } = fixture();
+    const pl = new ec2.PrefixList(stack, 'Clients', { maxEntries: 30, addressFamily: ec2.AddressFamily.IP_V4 });
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      clients: [ec2.Peer.prefixList(pl.prefixListId), ec2.Peer.ipv4('203.0.113.0/24')],
+    });
+    expect(() => app.synth()).toThrow(/would have 62 IPv4 ingress rules/);
+  });
+
+  test('an unknown prefix list is counted as 1, with a warning', () => {
+    const { app, stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [ec2.Peer.prefixList('pl-12345678')] });
+    app.synth();
+    expect(warningsOf(stack).map(([id]) => id)).toContain('ftps-constructs:prefixListUncounted');
+  });
+
+  test('securityGroupRuleLimit follows a raised quota', () => {
+    const { app, stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      securityGroupRuleLimit: 100,
+      clients: cidrs(50).map((c) => ec2.Peer.ipv4(c)),
+    });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('fails if the stack would exceed 500 resources, once, naming what the endpoints hold', () => {
+    // GIVEN 100 endpoints, each admitting a client security group: 5 resources each, plus the client group
+    const { app, stack, vpc } = fixture();
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc, allowAllOutbound: false });
+    for (let i = 0; i < 100; i++) new FtpsEndpoint(stack, `Ftps${i}`, { vpc, ...SEED, clients: [client] });
+    // THEN one error, from the first endpoint, before CloudFormation would refuse the stack
+    const error = (() => {
+      try {
+        app.synth();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(error).toMatch(
+      /\[Stack\/Ftps0\] Stack Stack would have 501 resources; CloudFormation allows 500, so the deploy would fail\. Its 100 FTPS endpoints hold 300 .*Fix: give clients as CIDRs/,
+    );
+    expect(error.match(/would have 501 resources/g)).toHaveLength(1);
+  });
+});
+
+describe('FtpsEndpoint input validation', () => {
+  test('fails if passivePorts is inverted, naming the construct and the fix', () => {
+    const { stack, vpc } = fixture();
+    expect(() => new FtpsEndpoint(stack, 'Ftps', { vpc, passivePorts: { from: 50004, to: 50000 } })).toThrow(
+      'Stack/Ftps: passivePorts (50004-50000) is inverted: from (50004) is greater than to (50000). Fix: swap them (50000-50004).',
+    );
+  });
+
+  test('fails if a client CIDR has host bits set, suggesting the network', () => {
+    const { stack, vpc } = fixture();
+    expect(() => new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.7/24')] })).toThrow(
+      'Stack/Ftps: Client "203.0.113.7/24" has host bits set. Did you mean "203.0.113.0/24"?',
+    );
+  });
+
+  test('fails before anything is synthesized: no half-built endpoint', () => {
+    const { stack, vpc } = fixture();
+    expect(
+      () =>
+        new FtpsEndpoint(stack, 'Ftps', {
+          vpc,
+          ...SEED,
+          clients: [ec2.Peer.ipv4('203.0.113.0/24'), ec2.Peer.ipv4('198.51.100.1/24')],
+        }),
+    ).toThrow(/198\.51\.100\.1\/24/);
+    expect(resourcesOf(stack, 'AWS::EC2::SecurityGroup')).toHaveLength(1); // created, but with no rule opened
+    expect(inlineRules(stack, 'SecurityGroupIngress')).toEqual([]);
+  });
+
+  test('fails if a port is a token: ports must be known at synth time', () => {
+    const { stack, vpc } = fixture();
+    const port = new CfnParameter(stack, 'Port', { type: 'Number' });
+    expect(() => new FtpsEndpoint(stack, 'Ftps', { vpc, controlPort: port.valueAsNumber, ...SEED })).toThrow(
+      /controlPort is a deploy-time value \(a token\)/,
+    );
+  });
+
+  test('fails if a limit prop is out of range', () => {
+    const { stack, vpc } = fixture();
+    expect(() => new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, networkAclRuleNumberStart: 0 })).toThrow(
+      'networkAclRuleNumberStart (0) must be an integer from 1 to 32766',
+    );
+  });
+});
+
+describe('FtpsEndpoint tokens', () => {
+  test('a client CIDR from a CfnParameter passes through, in the security group and the network ACL', () => {
+    const { app, stack, vpc } = fixture();
+    const cidr = new CfnParameter(stack, 'ClientCidr', { type: 'String' });
+    const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      networkAcl,
+      clients: [ec2.Peer.ipv4(cidr.valueAsString), ec2.Peer.ipv4('203.0.113.0/24')],
+    });
+    expect(() => app.synth()).not.toThrow();
+    expect(
+      inlineRules(stack, 'SecurityGroupIngress').filter((r) => JSON.stringify(r.CidrIp) === '{"Ref":"ClientCidr"}'),
+    ).toHaveLength(2);
+    expect(
+      resourcesOf(stack, 'AWS::EC2::NetworkAclEntry').filter(
+        (e) => JSON.stringify(e.CidrBlock) === '{"Ref":"ClientCidr"}',
+      ),
+    ).toHaveLength(3);
+  });
+
+  test('an imported VPC from a parameter works', () => {
+    const { app, stack } = fixture();
+    const vpcId = new CfnParameter(stack, 'VpcId', { type: 'AWS::EC2::VPC::Id' });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc2', {
+      vpcId: vpcId.valueAsString,
+      availabilityZones: ['us-east-1a'],
+    });
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    app.synth();
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: { Ref: 'VpcId' } });
+  });
+});
+
+describe('FtpsEndpoint warnings (acknowledgeable, stable ids)', () => {
+  test.each([
+    [
+      'world-open IPv4',
+      { clients: [ec2.Peer.anyIpv4()] },
+      DiagnosticIds.WORLD_OPEN,
+      'Client 0.0.0.0/0 is the whole Internet',
+    ],
+    [
+      'world-open IPv6',
+      { clients: [ec2.Peer.anyIpv6()] },
+      DiagnosticIds.WORLD_OPEN,
+      'Client ::/0 is the whole Internet',
+    ],
+    [
+      'active mode',
+      { activeMode: true, clients: [ec2.Peer.ipv4('203.0.113.0/24')] },
+      DiagnosticIds.ACTIVE_MODE,
+      'Active mode is on',
+    ],
+    [
+      'small passive range',
+      { clients: [ec2.Peer.ipv4('203.0.113.0/24')] },
+      DiagnosticIds.SMALL_PASSIVE_RANGE,
+      'only 5 ports',
+    ],
+    ['no client at all', {}, DiagnosticIds.NO_CLIENTS, 'No client is allowed: the endpoint opens nothing'],
+    [
+      'implicit TLS on 21',
+      { tls: FtpsTls.IMPLICIT, controlPort: 21, clients: [ec2.Peer.ipv4('203.0.113.0/24')] },
+      DiagnosticIds.TLS_PORT_MISMATCH,
+      'Implicit TLS on port 21',
+    ],
+  ])('warns on %s', (_name, props, id, message) => {
+    const { app, stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, ...props });
+    app.synth();
+    const warnings = warningsOf(stack, '/Stack/Ftps');
+    expect(warnings).toContainEqual([id, expect.stringContaining(message)]);
+  });
+
+  test('a 10-port range with named clients draws no warning', () => {
+    const { app, stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      passivePorts: { from: 50000, to: 50009 },
+      clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+    });
+    app.synth();
+    expect(warningsOf(stack)).toEqual([]);
+  });
+});
