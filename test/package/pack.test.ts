@@ -9,6 +9,7 @@ import * as path from 'node:path';
 describe('npm pack tarball', () => {
   const root = path.resolve(__dirname, '../..');
   let app: string;
+  let tarball: string;
   const run = (cmd: string, args: string[], cwd: string) =>
     execFileSync(cmd, args, {
       cwd,
@@ -20,7 +21,7 @@ describe('npm pack tarball', () => {
   beforeAll(() => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftps-pack-'));
     const out = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], root);
-    const tarball = path.join(dir, JSON.parse(out)[0].filename);
+    tarball = path.join(dir, JSON.parse(out)[0].filename);
     app = path.join(dir, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
@@ -85,5 +86,102 @@ describe('npm pack tarball', () => {
       ],
       app,
     );
+  });
+
+  describe('an AWS CDK app that installs the tarball with its peers', () => {
+    let awsApp: string;
+
+    beforeAll(() => {
+      awsApp = path.join(path.dirname(app), 'aws-app');
+      fs.mkdirSync(awsApp);
+      fs.writeFileSync(
+        path.join(awsApp, 'package.json'),
+        JSON.stringify({ name: 'aws-app', version: '1.0.0', private: true }),
+      );
+      const peers = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).devDependencies;
+      run(
+        'npm',
+        [
+          'install',
+          '--prefer-offline',
+          '--no-audit',
+          '--no-fund',
+          tarball,
+          `aws-cdk-lib@${peers['aws-cdk-lib']}`,
+          `constructs@${peers.constructs}`,
+        ],
+        awsApp,
+      );
+    }, 180_000);
+
+    test('the seed endpoint synthesizes exactly ingress TCP 21 and 50000-50004 from 203.0.113.0/24, nothing else opened', () => {
+      const program = [
+        "const { App, Stack } = require('aws-cdk-lib');",
+        "const ec2 = require('aws-cdk-lib/aws-ec2');",
+        "const { FtpsEndpoint } = require('ftps-constructs/aws');",
+        'const app = new App();',
+        "const stack = new Stack(app, 'S');",
+        "const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-12345678', availabilityZones: ['us-east-1a'] });",
+        "new FtpsEndpoint(stack, 'Ftps', { vpc, passivePorts: { from: 50000, to: 50004 }, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });",
+        "process.stdout.write(JSON.stringify(app.synth().getStackByName('S').template.Resources));",
+      ].join('\n');
+      const resources = Object.values(JSON.parse(run(process.execPath, ['-e', program], awsApp))) as Array<{
+        Type: string;
+        Properties: Record<string, unknown>;
+      }>;
+      expect(resources.map((r) => r.Type)).toEqual(['AWS::EC2::SecurityGroup']);
+      expect(resources[0].Properties.SecurityGroupIngress).toEqual([
+        {
+          CidrIp: '203.0.113.0/24',
+          Description: 'FTPS control (explicit)',
+          FromPort: 21,
+          IpProtocol: 'tcp',
+          ToPort: 21,
+        },
+        {
+          CidrIp: '203.0.113.0/24',
+          Description: 'FTPS passive data 50000-50004',
+          FromPort: 50000,
+          IpProtocol: 'tcp',
+          ToPort: 50004,
+        },
+      ]);
+      // The only egress entry is CDK's "disallow all" placeholder (ICMP type 252, code 86, to a broadcast address).
+      expect(resources[0].Properties.SecurityGroupEgress).toEqual([
+        {
+          CidrIp: '255.255.255.255/32',
+          Description: 'Disallow all traffic',
+          FromPort: 252,
+          IpProtocol: 'icmp',
+          ToPort: 86,
+        },
+      ]);
+    });
+
+    test('TypeScript resolves the declarations of ftps-constructs/aws', () => {
+      fs.writeFileSync(
+        path.join(awsApp, 'index.ts'),
+        "import * as ec2 from 'aws-cdk-lib/aws-ec2';\nimport { FtpsEndpoint, FtpsEndpointProps } from 'ftps-constructs/aws';\nexport const make = (p: FtpsEndpointProps): ec2.IConnectable[] | undefined => p.clients;\nexport type E = FtpsEndpoint;\n",
+      );
+      run(
+        process.execPath,
+        [
+          path.join(root, 'node_modules/typescript/bin/tsc'),
+          '--noEmit',
+          '--strict',
+          '--skipLibCheck',
+          '--module',
+          'node16',
+          '--moduleResolution',
+          'node16',
+          '--types',
+          'node',
+          '--typeRoots',
+          path.join(root, 'node_modules/@types'),
+          'index.ts',
+        ],
+        awsApp,
+      );
+    });
   });
 });
