@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm run synth`: the main job on the built-in example. Prints the seed worksheet, then synthesizes the
-// AWS example stack into cdk.out/ (in-process, like `cdk synth`, with no network and no credentials).
+// AWS example stack into cdk.out/ (in-process, like `cdk synth`, with no network and no credentials) and
+// the Azure example stack into cdktf.out/ (CDK for Terraform, no CLI needed).
 // Exits non-zero if the example draws any warning or validation finding.
 import { App } from 'aws-cdk-lib';
+import { App as TerraformApp } from 'cdktf';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildWorksheet, renderWorksheet } from '../lib/core';
 import { FtpsExampleStack } from './aws-example-stack';
+import { FtpsAzureExampleStack } from './azure-example-stack';
 import { SEED_CLIENTS, SEED_OPTIONS } from './example';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -29,4 +32,20 @@ process.stdout.write(
   `\nAWS: synthesized ${artifact.stackName} to ${path.relative(root, artifact.templateFullPath)} ` +
     `(${resources} resources, ${warnings.length} warnings, ${violations.length} validation findings)\n`,
 );
-if (warnings.length + violations.length > 0) process.exitCode = 1;
+
+const tfApp = new TerraformApp({ outdir: path.join(root, 'cdktf.out') });
+const tfStack = new FtpsAzureExampleStack(tfApp, 'ftps-azure-example');
+tfApp.synth();
+const tfWarnings = tfStack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === '@cdktf/warn'));
+for (const m of tfWarnings) process.stderr.write(`warning: ${String(m.data)}\n`);
+const tfJson = path.join(root, 'cdktf.out', 'stacks', 'ftps-azure-example', 'cdk.tf.json');
+const tf = JSON.parse(fs.readFileSync(tfJson, 'utf8'));
+const tfResources = Object.values(tf.resource ?? {}).reduce(
+  (n: number, byName) => n + Object.keys(byName as object).length,
+  0,
+);
+process.stdout.write(
+  `Azure: synthesized ftps-azure-example to ${path.relative(root, tfJson)} (${tfResources} resources, ${tfWarnings.length} warnings)\n`,
+);
+
+if (warnings.length + violations.length + tfWarnings.length > 0) process.exitCode = 1;

@@ -20,6 +20,7 @@ import {
   statefulServerRules,
   statelessServerRules,
   throwOnErrors,
+  tokenPortErrors,
   validateOptions,
   worldOpenWarning,
 } from '../core';
@@ -131,7 +132,11 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: FtpsEndpointProps) {
     super(scope, id);
     const path = this.node.path;
-    const diagnostics = [...validateOptions(props), ...tokenPortErrors(props), ...this.validateLimits(props)];
+    const diagnostics = [
+      ...validateOptions(props),
+      ...tokenPortErrors(props, (v) => Token.isUnresolved(v)),
+      ...this.validateLimits(props),
+    ];
     const warnings = throwOnErrors(diagnostics, path);
 
     this.options = resolveOptions(props);
@@ -419,22 +424,4 @@ function identityKey(target: ec2.IConnectable): string {
 
 function toPort(range: PortRange): ec2.Port {
   return range.from === range.to ? ec2.Port.tcp(range.from) : ec2.Port.tcpRange(range.from, range.to);
-}
-
-/** Ports decide rule numbers, quotas and the server configuration: they must be known at synth time. */
-function tokenPortErrors(props: FtpsOptions): Diagnostic[] {
-  const ports: Array<[string, number | undefined]> = [
-    ['controlPort', props.controlPort],
-    ['passivePorts.from', props.passivePorts?.from],
-    ['passivePorts.to', props.passivePorts?.to],
-    ['clientPorts.from', props.clientPorts?.from],
-    ['clientPorts.to', props.clientPorts?.to],
-  ];
-  return ports
-    .filter(([, v]) => v !== undefined && Token.isUnresolved(v))
-    .map(([name]) => ({
-      id: DiagnosticIds.INVALID_PORT,
-      level: 'error' as const,
-      message: `${name} is a deploy-time value (a token); FTPS ports must be numbers known at synth time, because the server configuration, rule numbers and quotas depend on them. Fix: pass a number (read it from context or an environment variable if it varies).`,
-    }));
 }

@@ -102,10 +102,10 @@ export function isWorld(client: ClientCidr): boolean {
 }
 
 /** The world-open warning, shared by every backend so the id and wording stay the same. */
-export function worldOpenWarning(peer: string): Diagnostic {
+export function worldOpenWarning(peer: string, role = 'Client'): Diagnostic {
   return warning(
     DiagnosticIds.WORLD_OPEN,
-    `Client ${peer} is the whole Internet: the FTPS control port and passive range are open to anyone. Fix: name the client networks, or acknowledge this warning if the server is public on purpose.`,
+    `${role} ${peer} is the whole Internet: the FTPS control port and passive range are open to anyone. Fix: name the client networks, or acknowledge this warning if the server is public on purpose.`,
   );
 }
 
@@ -163,4 +163,10 @@ function networkAddress(address: ipaddr.IPv4 | ipaddr.IPv6, prefixLength: number
 export function cidrCovers(outer: ClientCidr, inner: ClientCidr): boolean {
   if (outer.family !== inner.family || outer.prefixLength > inner.prefixLength) return false;
   return cidrContains(outer, inner.cidr.slice(0, inner.cidr.lastIndexOf('/')));
+}
+
+/** A single host reads as its address (`203.0.113.7`); a network as its CIDR (`203.0.113.0/24`). */
+export function hostOrCidr(client: ClientCidr): string {
+  const isHost = client.prefixLength === (client.family === 'ipv4' ? 32 : 128);
+  return isHost ? client.cidr.slice(0, client.cidr.lastIndexOf('/')) : client.cidr;
 }

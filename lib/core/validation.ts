@@ -194,3 +194,25 @@ function rangeOrdered(name: string, range: PortRange, found: Diagnostic[]): bool
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
+
+/**
+ * Errors for ports that are deploy-time tokens: rule numbers, priorities, quotas and the server
+ * configuration depend on the ports, so backends need them as numbers at synth time.
+ */
+export function tokenPortErrors(options: FtpsOptions, isUnresolved: (value: unknown) => boolean): Diagnostic[] {
+  const ports: Array<[string, number | undefined]> = [
+    ['controlPort', options.controlPort],
+    ['passivePorts.from', options.passivePorts?.from],
+    ['passivePorts.to', options.passivePorts?.to],
+    ['clientPorts.from', options.clientPorts?.from],
+    ['clientPorts.to', options.clientPorts?.to],
+  ];
+  return ports
+    .filter(([, v]) => v !== undefined && isUnresolved(v))
+    .map(([name]) =>
+      error(
+        DiagnosticIds.INVALID_PORT,
+        `${name} is a deploy-time value (a token); FTPS ports must be numbers known at synth time, because the server configuration, rule numbers and quotas depend on them. Fix: pass a number (read it from context or an environment variable if it varies).`,
+      ),
+    );
+}

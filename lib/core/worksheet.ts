@@ -1,4 +1,4 @@
-import { ClientCidr, parseClientCidr, validateClientCidrs, worldOpenWarning } from './addresses';
+import { hostOrCidr, parseClientCidr, validateClientCidrs, worldOpenWarning } from './addresses';
 import { Diagnostic, DiagnosticIds, FtpsValidationError, error, throwOnErrors } from './diagnostics';
 import { deriveFlows, Side } from './flows';
 import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts, resolveOptions } from './ftps-options';
@@ -172,10 +172,4 @@ function renderCsv(ws: Worksheet): string {
   const header = COLUMNS.map(([k]) => (k === 'rule' ? 'rule' : k)).join(',');
   const body = ws.rows.map((row) => COLUMNS.map(([k]) => quote(String(row[k]))).join(','));
   return [header, ...body].join('\r\n') + '\r\n';
-}
-
-/** A single host reads as its address; a network as its CIDR. */
-function hostOrCidr(client: ClientCidr): string {
-  const isHost = client.prefixLength === (client.family === 'ipv4' ? 32 : 128);
-  return isHost ? client.cidr.slice(0, client.cidr.lastIndexOf('/')) : client.cidr;
 }

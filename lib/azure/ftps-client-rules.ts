@@ -1,0 +1,59 @@
+import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import { Construct } from 'constructs';
+import { FtpsFlow, ResolvedFtpsOptions, clientRules } from '../core';
+import { NsgRuleSet, NsgRuleSetProps } from './private/nsg-rule-set';
+
+/** Properties of {@link FtpsClientRules}: the FTPS options of the server, and where the client's rules go. */
+export interface FtpsClientRulesProps extends NsgRuleSetProps {
+  /** Addresses (CIDRs, single addresses or a service tag) of the FTPS server(s) the clients reach. */
+  readonly servers: string[];
+  /**
+   * Application security groups of the server(s).
+   * @default none
+   */
+  readonly serverApplicationSecurityGroupIds?: string[];
+  /**
+   * Addresses of the clients, the source of the outbound rules.
+   * @default "*": every address the NSG protects
+   */
+  readonly clientAddressPrefixes?: string[];
+}
+
+/**
+ * The client side: the rules a client subnet's or NIC's NSG needs to reach an FTPS server — outbound to the
+ * control port and the passive range (one rule), and, in active mode, inbound data from the server. Needed
+ * where the client NSG denies outbound traffic by default rules of its own.
+ */
+export class FtpsClientRules extends Construct {
+  public readonly options: ResolvedFtpsOptions;
+  public readonly flows: readonly FtpsFlow[];
+  public readonly networkSecurityGroupName: string;
+  public readonly rules: readonly NetworkSecurityRule[];
+  private readonly ruleSet: NsgRuleSet;
+
+  constructor(scope: Construct, id: string, props: FtpsClientRulesProps) {
+    super(scope, id);
+    this.ruleSet = new NsgRuleSet(
+      this,
+      'Rules',
+      props,
+      {
+        side: 'client',
+        peerName: 'Server',
+        peers: props.servers ?? [],
+        peerAsgIds: props.serverApplicationSecurityGroupIds ?? [],
+        localPrefixes: props.clientAddressPrefixes,
+      },
+      clientRules,
+    );
+    this.options = this.ruleSet.options;
+    this.flows = this.ruleSet.flows;
+    this.networkSecurityGroupName = this.ruleSet.networkSecurityGroupName;
+    this.rules = this.ruleSet.rules;
+  }
+
+  /** The NSG's id, for composition. */
+  public get networkSecurityGroupId(): string {
+    return this.ruleSet.networkSecurityGroupId;
+  }
+}

@@ -1,0 +1,73 @@
+import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import { Construct } from 'constructs';
+import { FtpsFlow, ResolvedFtpsOptions, statefulServerRules } from '../core';
+import { NsgRuleSet, NsgRuleSetProps } from './private/nsg-rule-set';
+
+/** Properties of an Azure {@link FtpsEndpoint}: the FTPS options plus where the NSG rules go. */
+export interface FtpsEndpointProps extends NsgRuleSetProps {
+  /**
+   * Who may connect: CIDRs, single addresses, or service tags (`Internet`, `VirtualNetwork`, `*`). CIDRs share
+   * one rule per IP version; each service tag gets its own rule, as Azure requires.
+   */
+  readonly clients: string[];
+  /**
+   * Application security groups of the clients (up to 10 per rule; more make more rules).
+   * @default none
+   */
+  readonly clientApplicationSecurityGroupIds?: string[];
+  /**
+   * Addresses of the FTPS server(s), the destination of the inbound rules.
+   * @default "*": every address the NSG protects (the subnet or NIC it is associated with)
+   */
+  readonly serverAddressPrefixes?: string[];
+  /**
+   * Application security groups of the server(s), instead of `serverAddressPrefixes`.
+   * @default none
+   */
+  readonly serverApplicationSecurityGroupIds?: string[];
+}
+
+/**
+ * The network security group rules of an FTPS server on Azure, rendered from the core's stateful projection:
+ * one inbound rule carries the control port and the passive range for all CIDR clients ("21",
+ * "50000-50004"); a service tag or application security groups get rules of their own; active mode adds
+ * the outbound rule. Creates the NSG (or adds to an existing one) and associates it with a subnet or NIC.
+ */
+export class FtpsEndpoint extends Construct {
+  /** The options with defaults applied. */
+  public readonly options: ResolvedFtpsOptions;
+  /** The flows the rules are derived from. */
+  public readonly flows: readonly FtpsFlow[];
+  /** The NSG's name (a reference when this construct creates it). */
+  public readonly networkSecurityGroupName: string;
+  /** The rules this construct created. */
+  public readonly rules: readonly NetworkSecurityRule[];
+  private readonly ruleSet: NsgRuleSet;
+
+  constructor(scope: Construct, id: string, props: FtpsEndpointProps) {
+    super(scope, id);
+    this.ruleSet = new NsgRuleSet(
+      this,
+      'Rules',
+      props,
+      {
+        side: 'server',
+        peerName: 'Client',
+        peers: props.clients ?? [],
+        peerAsgIds: props.clientApplicationSecurityGroupIds ?? [],
+        localPrefixes: props.serverAddressPrefixes,
+        localAsgIds: props.serverApplicationSecurityGroupIds,
+      },
+      statefulServerRules,
+    );
+    this.options = this.ruleSet.options;
+    this.flows = this.ruleSet.flows;
+    this.networkSecurityGroupName = this.ruleSet.networkSecurityGroupName;
+    this.rules = this.ruleSet.rules;
+  }
+
+  /** The NSG's id, for composition (for an existing NSG, read through a data source). */
+  public get networkSecurityGroupId(): string {
+    return this.ruleSet.networkSecurityGroupId;
+  }
+}

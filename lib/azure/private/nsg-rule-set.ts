@@ -1,0 +1,377 @@
+import { DataAzurermNetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/data-azurerm-network-security-group';
+import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
+import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import { NetworkSecurityRule, NetworkSecurityRuleConfig } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
+import { Annotations, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import {
+  Diagnostic,
+  DiagnosticIds,
+  FirewallRule,
+  FtpsFlow,
+  FtpsOptions,
+  ResolvedFtpsOptions,
+  Side,
+  byDestination,
+  deriveFlows,
+  formatPorts,
+  resolveOptions,
+  throwOnErrors,
+  tokenPortErrors,
+  validateOptions,
+} from '../../core';
+import { MAX_RULES_PER_NSG, PeerGroup, classifyPeers } from './peers';
+
+export const MIN_PRIORITY = 100;
+export const MAX_PRIORITY = 4096;
+const MAX_DESCRIPTION = 140;
+
+/** A rule that already exists in the NSG outside this app, so its priority is taken. */
+export interface ReservedNsgRule {
+  /** The rule's name, for messages. */
+  readonly name: string;
+  readonly priority: number;
+  readonly direction: 'Inbound' | 'Outbound';
+}
+
+/** What both the server-side and the client-side constructs take, besides the FTPS options. */
+export interface NsgRuleSetProps extends FtpsOptions {
+  /** The resource group of the network security group. */
+  readonly resourceGroupName: string;
+  /**
+   * Location of the network security group this construct creates. Required unless
+   * `networkSecurityGroupName` names an existing one.
+   * @default none
+   */
+  readonly location?: string;
+  /**
+   * Add the rules to this existing network security group instead of creating one.
+   * @default a new network security group
+   */
+  readonly networkSecurityGroupName?: string;
+  /**
+   * Name of the network security group this construct creates.
+   * @default `<construct id>-nsg`, lower case
+   */
+  readonly newNetworkSecurityGroupName?: string;
+  /**
+   * First priority to use in each direction (100-4096; lower wins).
+   * @default 100
+   */
+  readonly priority?: number;
+  /**
+   * Step between allocated priorities, leaving room for rules of your own in between.
+   * @default 10
+   */
+  readonly priorityStep?: number;
+  /**
+   * Rules that exist in the NSG outside this app: their priorities are not allocated, and a collision is an
+   * error naming both rules. Rules defined in the same app are found without being listed.
+   * @default none
+   */
+  readonly reservedRules?: ReservedNsgRule[];
+  /**
+   * Prefix of the rule names.
+   * @default "ftps"
+   */
+  readonly ruleNamePrefix?: string;
+  /**
+   * Merge adjacent and nested CIDRs into the fewest prefixes.
+   * @default true
+   */
+  readonly aggregateAddresses?: boolean;
+  /** Associate the network security group with this subnet. @default no association */
+  readonly subnetId?: string;
+  /** Associate the network security group with this network interface. @default no association */
+  readonly networkInterfaceId?: string;
+  /**
+   * Warning ids to acknowledge (cdktf annotations carry no ids, so they are filtered here), such as
+   * `ftps-constructs:smallPassiveRange`.
+   * @default none
+   */
+  readonly acknowledgeWarnings?: string[];
+}
+
+/** The peers and the local side of a rule set. */
+export interface NsgRuleSetPeers {
+  /** The side whose NSG holds the rules. */
+  readonly side: Side;
+  /** What a peer is called in messages: "Client" or "Server". */
+  readonly peerName: string;
+  readonly peers: readonly string[];
+  readonly peerAsgIds: readonly string[];
+  /** Address prefixes of the local side (destination of inbound rules, source of outbound rules). */
+  readonly localPrefixes?: readonly string[];
+  readonly localAsgIds?: readonly string[];
+}
+
+interface PlannedRule {
+  readonly name: string;
+  readonly direction: 'Inbound' | 'Outbound';
+  readonly priority: number;
+  readonly ports: string[];
+  readonly remote: PeerGroup;
+  readonly description: string;
+}
+
+/**
+ * Renders one side's stateful projection as NSG rules: per direction, one rule per peer group, carrying
+ * every port of that direction ("21", "50000-50004"). Creates or reuses the NSG and its associations.
+ */
+export class NsgRuleSet extends Construct {
+  public readonly options: ResolvedFtpsOptions;
+  public readonly flows: readonly FtpsFlow[];
+  public readonly networkSecurityGroupName: string;
+  public readonly rules: readonly NetworkSecurityRule[];
+  private readonly nsg?: NetworkSecurityGroup;
+  private readonly resourceGroupName: string;
+  private existingNsg?: DataAzurermNetworkSecurityGroup;
+  private readonly acknowledged: ReadonlySet<string>;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: NsgRuleSetProps,
+    peers: NsgRuleSetPeers,
+    projection: (flows: FtpsFlow[]) => FirewallRule[],
+  ) {
+    super(scope, id);
+    const context = scope.node.path;
+    this.acknowledged = new Set(props.acknowledgeWarnings ?? []);
+    const aggregate = props.aggregateAddresses ?? true;
+    const remote = classifyPeers(peers.peerName, peers.peers, peers.peerAsgIds, aggregate);
+    const diagnostics: Diagnostic[] = [
+      ...validateOptions(props),
+      ...tokenPortErrors(props, (v) => Token.isUnresolved(v)),
+      ...remote.diagnostics,
+      ...checkProps(props),
+    ];
+    if (remote.count === 0) {
+      diagnostics.push({
+        id: DiagnosticIds.NO_CLIENTS,
+        level: 'warning',
+        message: `No ${peers.peerName.toLowerCase()} is named: no rule is created. Fix: pass ${peers.side === 'server' ? 'clients or clientApplicationSecurityGroupIds' : 'servers'}.`,
+      });
+    }
+    const warnings = throwOnErrors(diagnostics, context);
+
+    this.options = resolveOptions(props);
+    this.flows = deriveFlows(this.options);
+    this.resourceGroupName = props.resourceGroupName;
+    const plan = planRules(projection([...this.flows]), remote.groups, props, context);
+
+    // Resources are created only once every check has passed: nothing is half-synthesized.
+    if (props.networkSecurityGroupName !== undefined) {
+      this.networkSecurityGroupName = props.networkSecurityGroupName;
+    } else {
+      this.nsg = new NetworkSecurityGroup(this, 'Nsg', {
+        name: props.newNetworkSecurityGroupName ?? `${scope.node.id}-nsg`.toLowerCase(),
+        resourceGroupName: props.resourceGroupName,
+        location: props.location!,
+      });
+      this.networkSecurityGroupName = this.nsg.name;
+    }
+    const local = { prefixes: peers.localPrefixes ?? [], asgIds: peers.localAsgIds ?? [] };
+    this.rules = plan.map(
+      (rule) =>
+        new NetworkSecurityRule(
+          this,
+          rule.name,
+          renderRule(rule, local, this.networkSecurityGroupName, props.resourceGroupName),
+        ),
+    );
+
+    if (props.subnetId !== undefined) {
+      new SubnetNetworkSecurityGroupAssociation(this, 'SubnetAssociation', {
+        subnetId: props.subnetId,
+        networkSecurityGroupId: this.networkSecurityGroupId,
+      });
+    }
+    if (props.networkInterfaceId !== undefined) {
+      new NetworkInterfaceSecurityGroupAssociation(this, 'NicAssociation', {
+        networkInterfaceId: props.networkInterfaceId,
+        networkSecurityGroupId: this.networkSecurityGroupId,
+      });
+    }
+    for (const w of warnings) this.warn(w);
+    this.node.addValidation({ validate: () => this.validateNsg() });
+  }
+
+  /** The NSG's id (for an existing NSG, read through a data source). */
+  public get networkSecurityGroupId(): string {
+    if (this.nsg) return this.nsg.id;
+    this.existingNsg ??= new DataAzurermNetworkSecurityGroup(this, 'ExistingNsg', {
+      name: this.networkSecurityGroupName,
+      resourceGroupName: this.resourceGroupName,
+    });
+    return this.existingNsg.id;
+  }
+
+  public warn(d: Diagnostic): void {
+    if (!this.acknowledged.has(d.id)) Annotations.of(this.node.scope!).addWarning(`[${d.id}] ${d.message}`);
+  }
+
+  /** Over the whole app: priorities unique per direction in the NSG, and at most 1000 rules. */
+  private validateNsg(): string[] {
+    const mine = this.rules[0];
+    if (!mine) return [];
+    const sets = this.node.root.node
+      .findAll()
+      .filter((c): c is NsgRuleSet => c instanceof NsgRuleSet && c.rules.some((r) => sameNsg(r, mine)));
+    if (sets[0] !== this) return []; // reported once per NSG, by the first rule set that uses it
+    const all = nsgRules(this).filter((r) => sameNsg(r, mine));
+    const errors: string[] = [];
+    if (all.length > MAX_RULES_PER_NSG) {
+      errors.push(
+        `Network security group ${this.networkSecurityGroupName} would hold ${all.length} rules; Azure allows ${MAX_RULES_PER_NSG}. Fix: merge clients into fewer networks or service tags, or spread the rules over several NSGs (subnet and NIC).`,
+      );
+    }
+    const seen = new Map<string, NetworkSecurityRule>();
+    for (const r of all) {
+      const key = `${r.directionInput} ${r.priorityInput}`;
+      const other = seen.get(key);
+      if (other) {
+        errors.push(
+          `Network security group ${this.networkSecurityGroupName}: ${String(r.directionInput).toLowerCase()} priority ${r.priorityInput} is used by both "${other.nameInput}" (${other.node.path}) and "${r.nameInput}" (${r.node.path}); Azure requires unique priorities per direction. Fix: set priority (and priorityStep) so the FTPS rules avoid your own.`,
+        );
+      }
+      seen.set(key, r);
+    }
+    return errors;
+  }
+}
+
+function planRules(rules: FirewallRule[], groups: PeerGroup[], props: NsgRuleSetProps, context: string): PlannedRule[] {
+  const prefix = props.ruleNamePrefix ?? 'ftps';
+  const step = props.priorityStep ?? 10;
+  const next = { Inbound: props.priority ?? MIN_PRIORITY, Outbound: props.priority ?? MIN_PRIORITY };
+  const reserved = props.reservedRules ?? [];
+  const plan: PlannedRule[] = [];
+  const errors: Diagnostic[] = [];
+  for (const direction of ['inbound', 'outbound'] as const) {
+    const merged = byDestination(rules.filter((r) => r.direction === direction));
+    if (merged.length === 0) continue;
+    const azureDirection = direction === 'inbound' ? 'Inbound' : 'Outbound';
+    const ports = merged.map((r) => formatPorts(r.destinationPorts));
+    const description = truncate(merged.map((r) => r.purpose).join('; '), MAX_DESCRIPTION);
+    for (const remote of groups) {
+      let priority = next[azureDirection];
+      next[azureDirection] += step;
+      const name = `${prefix}-${direction}-${remote.label}`;
+      const clash = reserved.find((r) => r.direction === azureDirection && r.priority === priority);
+      if (clash) {
+        errors.push(
+          nsgError(
+            `${direction} priority ${priority} of rule "${name}" collides with reserved rule "${clash.name}" (${azureDirection} ${clash.priority}). Fix: set priority above your reserved rules, e.g. ${Math.max(...reserved.map((r) => r.priority)) + 1}.`,
+          ),
+        );
+      }
+      if (priority > MAX_PRIORITY) {
+        errors.push(
+          nsgError(
+            `${direction} priority ${priority} of rule "${name}" exceeds ${MAX_PRIORITY}. Fix: lower priority or priorityStep.`,
+          ),
+        );
+        priority = MAX_PRIORITY;
+      }
+      plan.push({ name, direction: azureDirection, priority, ports, remote, description });
+    }
+  }
+  throwOnErrors(errors, context);
+  return plan;
+}
+
+function renderRule(
+  rule: PlannedRule,
+  local: { prefixes: readonly string[]; asgIds: readonly string[] },
+  nsgName: string,
+  resourceGroupName: string,
+): NetworkSecurityRuleConfig {
+  const remote = addressFields(
+    rule.remote.kind === 'asg'
+      ? { asgIds: rule.remote.values, prefixes: [] }
+      : { asgIds: [], prefixes: rule.remote.values },
+  );
+  const here = addressFields(
+    local.asgIds.length > 0
+      ? { asgIds: local.asgIds, prefixes: [] }
+      : { asgIds: [], prefixes: local.prefixes.length > 0 ? local.prefixes : ['*'] },
+  );
+  const [source, destination] = rule.direction === 'Inbound' ? [remote, here] : [here, remote];
+  return {
+    name: rule.name,
+    description: rule.description,
+    resourceGroupName,
+    networkSecurityGroupName: nsgName,
+    direction: rule.direction,
+    priority: rule.priority,
+    access: 'Allow',
+    protocol: 'Tcp',
+    sourcePortRange: '*',
+    ...(rule.ports.length === 1 ? { destinationPortRange: rule.ports[0] } : { destinationPortRanges: rule.ports }),
+    sourceAddressPrefix: source.prefix,
+    sourceAddressPrefixes: source.prefixes,
+    sourceApplicationSecurityGroupIds: source.asgIds,
+    destinationAddressPrefix: destination.prefix,
+    destinationAddressPrefixes: destination.prefixes,
+    destinationApplicationSecurityGroupIds: destination.asgIds,
+  };
+}
+
+function addressFields(side: { asgIds: readonly string[]; prefixes: readonly string[] }) {
+  if (side.asgIds.length > 0) return { asgIds: [...side.asgIds] };
+  return side.prefixes.length === 1 ? { prefix: side.prefixes[0] } : { prefixes: [...side.prefixes] };
+}
+
+function nsgRules(scope: IConstruct): NetworkSecurityRule[] {
+  return scope.node.root.node.findAll().filter((c): c is NetworkSecurityRule => c instanceof NetworkSecurityRule);
+}
+
+/** Same NSG: compares the inputs (the getters without "Input" return fresh attribute references). */
+function sameNsg(a: NetworkSecurityRule, b: NetworkSecurityRule): boolean {
+  return (
+    a.networkSecurityGroupNameInput === b.networkSecurityGroupNameInput &&
+    a.resourceGroupNameInput === b.resourceGroupNameInput
+  );
+}
+
+function nsgError(message: string): Diagnostic {
+  return { id: 'ftps-constructs:nsgPriority', level: 'error', message };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+function checkProps(props: NsgRuleSetProps): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const bad = (message: string) => out.push({ id: 'ftps-constructs:invalidProp', level: 'error', message });
+  if (
+    props.priority !== undefined &&
+    (!Number.isInteger(props.priority) || props.priority < MIN_PRIORITY || props.priority > MAX_PRIORITY)
+  ) {
+    bad(
+      `priority (${props.priority}) must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY}. Fix: leave it unset (100) or pick a free priority.`,
+    );
+  }
+  if (props.priorityStep !== undefined && (!Number.isInteger(props.priorityStep) || props.priorityStep < 1)) {
+    bad(`priorityStep (${props.priorityStep}) must be a positive integer. Fix: leave it unset (10).`);
+  }
+  if (props.networkSecurityGroupName === undefined && !props.location) {
+    bad(
+      'location is required to create the network security group. Fix: pass location, or networkSecurityGroupName to add the rules to an existing NSG.',
+    );
+  }
+  if (props.networkSecurityGroupName !== undefined && props.newNetworkSecurityGroupName !== undefined) {
+    bad(
+      'networkSecurityGroupName (existing NSG) and newNetworkSecurityGroupName (NSG to create) exclude each other. Fix: pass one of them.',
+    );
+  }
+  if (props.ruleNamePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$/.test(props.ruleNamePrefix)) {
+    bad(
+      `ruleNamePrefix (${JSON.stringify(props.ruleNamePrefix)}) must be 1-41 letters, digits, "_", "." or "-", starting with a letter or digit.`,
+    );
+  }
+  return out;
+}

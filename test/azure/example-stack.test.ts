@@ -1,0 +1,33 @@
+import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
+import { Testing } from 'cdktf';
+import { FtpsAzureExampleStack } from '../../bin/azure-example-stack';
+import { warningsOf } from './fixtures';
+
+describe('the Azure example stack (bin/azure-example-stack.ts)', () => {
+  test('one inbound rule: TCP 21 and 50000-50004 from 203.0.113.0/24, NSG associated with the server subnet', () => {
+    const stack = new FtpsAzureExampleStack(Testing.app(), 'example');
+    const out = Testing.synth(stack, true);
+    const rules = Object.values(JSON.parse(out).resource.azurerm_network_security_rule) as Array<
+      Record<string, unknown>
+    >;
+    expect(rules).toHaveLength(1);
+    expect(out).toHaveResourceWithProperties(NetworkSecurityRule, {
+      direction: 'Inbound',
+      access: 'Allow',
+      protocol: 'Tcp',
+      priority: 100,
+      source_address_prefix: '203.0.113.0/24',
+      destination_port_ranges: ['21', '50000-50004'],
+    });
+    expect(out).toHaveResourceWithProperties(SubnetNetworkSecurityGroupAssociation, {
+      subnet_id: '${azurerm_subnet.ServerSubnet.id}',
+    });
+  });
+
+  test('draws no warning (the small-range warning is acknowledged with its reason)', () => {
+    const stack = new FtpsAzureExampleStack(Testing.app(), 'example');
+    Testing.synth(stack, true);
+    expect(warningsOf(stack)).toEqual([]);
+  });
+});

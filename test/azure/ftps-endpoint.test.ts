@@ -1,0 +1,428 @@
+import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
+import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
+import { TerraformOutput, TerraformVariable, Testing } from 'cdktf';
+import { FtpsClientRules, FtpsEndpoint } from '../../lib/azure';
+import { DiagnosticIds, FtpsTls } from '../../lib/core';
+import { BASE, SEED, fixture, resourcesOf, warningsOf } from './fixtures';
+
+/** NSG rules in evaluation order: by direction, then priority. */
+const rulesOf = (stack: Parameters<typeof resourcesOf>[0]) =>
+  resourcesOf(stack, 'azurerm_network_security_rule').sort(
+    (a, b) => String(a.direction).localeCompare(String(b.direction)) || Number(a.priority) - Number(b.priority),
+  );
+const NSG_REF = expect.stringMatching(/^\$\{azurerm_network_security_group\.Ftps_Rules_Nsg_[0-9A-F]{8}\.name\}$/);
+
+describe('Azure FtpsEndpoint', () => {
+  test('seed case: one inbound rule carries 21 and 50000-50004 from the client, in a new NSG', () => {
+    // GIVEN
+    const { stack, synth } = fixture();
+    // WHEN
+    new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, clients: ['203.0.113.0/24'] });
+    // THEN
+    expect(synth()).toHaveResourceWithProperties(NetworkSecurityGroup, {
+      name: 'ftps-nsg',
+      resource_group_name: 'rg-ftps',
+      location: 'westeurope',
+    });
+    expect(rulesOf(stack)).toEqual([
+      {
+        name: 'ftps-inbound-ipv4',
+        description: 'FTPS control (explicit); FTPS passive data 50000-50004',
+        direction: 'Inbound',
+        priority: 100,
+        access: 'Allow',
+        protocol: 'Tcp',
+        source_port_range: '*',
+        source_address_prefix: '203.0.113.0/24',
+        destination_address_prefix: '*',
+        destination_port_ranges: ['21', '50000-50004'],
+        network_security_group_name: NSG_REF,
+        resource_group_name: 'rg-ftps',
+      },
+    ]);
+  });
+
+  test('implicit TLS: 990 and the passive range', () => {
+    const { stack, synth } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, tls: FtpsTls.IMPLICIT, clients: ['203.0.113.0/24'] });
+    expect(synth()).toHaveResourceWithProperties(NetworkSecurityRule, {
+      destination_port_ranges: ['990', '50000-50004'],
+      description: 'FTPS control (implicit); FTPS passive data 50000-50004',
+    });
+  });
+
+  test('active mode adds the outbound rule to the clients ephemeral range, and warns', () => {
+    const { stack } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      activeMode: true,
+      clients: ['203.0.113.0/24'],
+    });
+    const outbound = rulesOf(stack).filter((r) => r.direction === 'Outbound');
+    expect(outbound).toEqual([
+      expect.objectContaining({
+        name: 'ftps-outbound-ipv4',
+        priority: 100,
+        source_address_prefix: '*',
+        destination_address_prefix: '203.0.113.0/24',
+        destination_port_range: '1024-65535',
+        description: 'FTPS active data from port 20',
+      }),
+    ]);
+    expect(warningsOf(endpoint)).toContainEqual(expect.stringContaining(`[${DiagnosticIds.ACTIVE_MODE}]`));
+  });
+
+  test('many CIDRs share one rule; adjacent ones merge; IPv6 gets its own rule; single addresses stay addresses', () => {
+    const { stack } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      clients: ['203.0.113.0/25', '203.0.113.128/25', '198.51.100.7', '2001:db8::/32'],
+    });
+    expect(
+      rulesOf(stack).map((r) => [r.name, r.priority, r.source_address_prefix ?? r.source_address_prefixes]),
+    ).toEqual([
+      ['ftps-inbound-ipv4', 100, ['198.51.100.7', '203.0.113.0/24']],
+      ['ftps-inbound-ipv6', 110, '2001:db8::/32'],
+    ]);
+  });
+
+  test('each service tag gets its own rule, as Azure requires, and Internet warns as world-open', () => {
+    const { stack } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      clients: ['203.0.113.0/24', 'Internet', 'AzureCloud.WestEurope'],
+    });
+    expect(rulesOf(stack).map((r) => [r.name, r.priority, r.source_address_prefix])).toEqual([
+      ['ftps-inbound-ipv4', 100, '203.0.113.0/24'],
+      ['ftps-inbound-tag-internet', 110, 'Internet'],
+      ['ftps-inbound-tag-azurecloud-westeurope', 120, 'AzureCloud.WestEurope'],
+    ]);
+    expect(warningsOf(endpoint)).toContainEqual(
+      expect.stringContaining(`[${DiagnosticIds.WORLD_OPEN}] Client Internet is the whole Internet`),
+    );
+  });
+
+  test.each(['*', '0.0.0.0/0', '::/0'])('warns when a client is %s', (client) => {
+    const { stack } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, clients: [client] });
+    expect(warningsOf(endpoint)).toContainEqual(expect.stringContaining(`[${DiagnosticIds.WORLD_OPEN}]`));
+  });
+
+  test('application security groups: up to 10 per rule, in rules of their own', () => {
+    const { stack } = fixture();
+    const asgs = Array.from(
+      { length: 12 },
+      (_, i) => `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/applicationSecurityGroups/asg${i}`,
+    );
+    new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      clients: [],
+      clientApplicationSecurityGroupIds: asgs,
+      serverApplicationSecurityGroupIds: ['/asg/server'],
+    });
+    const rules = rulesOf(stack);
+    expect(
+      rules.map((r) => [
+        r.name,
+        (r.source_application_security_group_ids as string[]).length,
+        r.destination_application_security_group_ids,
+      ]),
+    ).toEqual([
+      ['ftps-inbound-asg-1', 10, ['/asg/server']],
+      ['ftps-inbound-asg-2', 2, ['/asg/server']],
+    ]);
+  });
+
+  test('server addresses narrow the destination', () => {
+    const { stack } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      clients: ['203.0.113.0/24'],
+      serverAddressPrefixes: ['10.20.1.4'],
+    });
+    expect(rulesOf(stack)[0]).toMatchObject({ destination_address_prefix: '10.20.1.4' });
+  });
+
+  test('an existing NSG by name: rules go there, no NSG is created, its id comes from a data source', () => {
+    const { stack, synth } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+      resourceGroupName: 'rg-ftps',
+      ...SEED,
+      networkSecurityGroupName: 'nsg-existing',
+      clients: ['203.0.113.0/24'],
+      subnetId: '/subnets/ftps',
+    });
+    const out = synth();
+    expect(out).not.toHaveResource(NetworkSecurityGroup);
+    expect(out).toHaveResourceWithProperties(NetworkSecurityRule, { network_security_group_name: 'nsg-existing' });
+    expect(resourcesOf(stack, 'azurerm_subnet_network_security_group_association')).toEqual([
+      {
+        subnet_id: '/subnets/ftps',
+        network_security_group_id: expect.stringMatching(
+          /^\$\{data\.azurerm_network_security_group\.Ftps_Rules_ExistingNsg_[0-9A-F]{8}\.id\}$/,
+        ),
+      },
+    ]);
+    expect(Object.values(JSON.parse(out).data.azurerm_network_security_group)).toEqual([
+      { name: 'nsg-existing', resource_group_name: 'rg-ftps' },
+    ]);
+    expect(endpoint.networkSecurityGroupName).toBe('nsg-existing');
+  });
+
+  test('both association styles, and the NSG name and id exposed for composition', () => {
+    const { stack, synth } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      clients: ['203.0.113.0/24'],
+      subnetId: '/subnets/ftps',
+      networkInterfaceId: '/nics/ftps',
+    });
+    new TerraformOutput(stack, 'nsg_id', { value: endpoint.networkSecurityGroupId });
+    new TerraformOutput(stack, 'nsg_name', { value: endpoint.networkSecurityGroupName });
+    const out = synth();
+    const outputs = JSON.parse(out).output;
+    const nsgId = outputs.nsg_id.value;
+    expect(nsgId).toMatch(/^\$\{azurerm_network_security_group\.Ftps_Rules_Nsg_[0-9A-F]{8}\.id\}$/);
+    expect(outputs.nsg_name.value).toBe(nsgId.replace(/\.id\}$/, '.name}'));
+    expect(out).toHaveResourceWithProperties(SubnetNetworkSecurityGroupAssociation, {
+      subnet_id: '/subnets/ftps',
+      network_security_group_id: nsgId,
+    });
+    expect(out).toHaveResourceWithProperties(NetworkInterfaceSecurityGroupAssociation, {
+      network_interface_id: '/nics/ftps',
+      network_security_group_id: nsgId,
+    });
+  });
+
+  test('priorities start and step as configured', () => {
+    const { stack } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      priority: 300,
+      priorityStep: 5,
+      activeMode: true,
+      clients: ['203.0.113.0/24', 'VirtualNetwork'],
+    });
+    expect(rulesOf(stack).map((r) => `${r.direction} ${r.priority} ${r.name}`)).toEqual([
+      'Inbound 300 ftps-inbound-ipv4',
+      'Inbound 305 ftps-inbound-tag-virtualnetwork',
+      'Outbound 300 ftps-outbound-ipv4',
+      'Outbound 305 ftps-outbound-tag-virtualnetwork',
+    ]);
+  });
+
+  test('a client CIDR from a Terraform variable passes through', () => {
+    const { stack } = fixture();
+    const cidr = new TerraformVariable(stack, 'client_cidr', { type: 'string' });
+    new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, clients: [cidr.stringValue, '203.0.113.0/24'] });
+    expect(rulesOf(stack).map((r) => [r.name, r.source_address_prefix])).toEqual([
+      ['ftps-inbound-ipv4', '203.0.113.0/24'],
+      ['ftps-inbound-prefixes', '${var.client_cidr}'],
+    ]);
+  });
+
+  test('acknowledged warnings are not reported', () => {
+    const { stack } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      clients: ['203.0.113.0/24'],
+      acknowledgeWarnings: [DiagnosticIds.SMALL_PASSIVE_RANGE],
+    });
+    expect(warningsOf(endpoint)).toEqual([]);
+    const { stack: other } = fixture();
+    expect(warningsOf(new FtpsEndpoint(other, 'Ftps', { ...BASE, ...SEED, clients: ['203.0.113.0/24'] }))).toEqual([
+      expect.stringMatching(/^\[ftps-constructs:smallPassiveRange\] passivePorts \(50000-50004\) has only 5 ports/),
+    ]);
+  });
+
+  test('warns when no client is named, and creates no rule', () => {
+    const { stack } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      passivePorts: { from: 50000, to: 50009 },
+      clients: [],
+    });
+    expect(warningsOf(endpoint)).toEqual([expect.stringContaining(`[${DiagnosticIds.NO_CLIENTS}] No client is named`)]);
+    expect(rulesOf(stack)).toEqual([]);
+  });
+});
+
+describe('Azure FtpsEndpoint errors', () => {
+  test('fails if passivePorts is inverted, naming the construct and the fix, before anything is created', () => {
+    const { stack } = fixture();
+    expect(
+      () =>
+        new FtpsEndpoint(stack, 'Ftps', {
+          ...BASE,
+          passivePorts: { from: 50004, to: 50000 },
+          clients: ['203.0.113.0/24'],
+        }),
+    ).toThrow(
+      'test/Ftps: passivePorts (50004-50000) is inverted: from (50004) is greater than to (50000). Fix: swap them (50000-50004).',
+    );
+    expect(JSON.parse(Testing.synth(stack)).resource).toBeUndefined();
+  });
+
+  test.each([
+    ['203.0.113.7/24', 'Client [0] "203.0.113.7/24" has host bits set. Did you mean "203.0.113.0/24"?'],
+    ['not-an-address', 'Client [0] "not-an-address" is not an IPv4 or IPv6 CIDR'],
+    ['203.0.113.0/24 junk', 'has an invalid prefix length "24 junk"'],
+  ])('fails if a client is %j', (client, message) => {
+    const { stack } = fixture();
+    expect(() => new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, clients: [client] })).toThrow(message);
+  });
+
+  test('fails if a priority collides with a reserved rule, naming both rules', () => {
+    const { stack } = fixture();
+    expect(
+      () =>
+        new FtpsEndpoint(stack, 'Ftps', {
+          ...BASE,
+          ...SEED,
+          clients: ['203.0.113.0/24', 'VirtualNetwork'],
+          reservedRules: [{ name: 'allow-ssh', priority: 110, direction: 'Inbound' }],
+        }),
+    ).toThrow(
+      'test/Ftps: inbound priority 110 of rule "ftps-inbound-tag-virtualnetwork" collides with reserved rule "allow-ssh" (Inbound 110). Fix: set priority above your reserved rules, e.g. 111.',
+    );
+  });
+
+  test('fails at synth if a priority collides with another rule of the same NSG in the app, naming both', () => {
+    const { stack } = fixture();
+    new NetworkSecurityRule(stack, 'Mine', {
+      name: 'allow-ssh',
+      resourceGroupName: 'rg-ftps',
+      networkSecurityGroupName: 'nsg-shared',
+      direction: 'Inbound',
+      priority: 100,
+      access: 'Allow',
+      protocol: 'Tcp',
+      sourcePortRange: '*',
+      destinationPortRange: '22',
+      sourceAddressPrefix: '198.51.100.0/24',
+      destinationAddressPrefix: '*',
+    });
+    new FtpsEndpoint(stack, 'Ftps', {
+      resourceGroupName: 'rg-ftps',
+      ...SEED,
+      networkSecurityGroupName: 'nsg-shared',
+      clients: ['203.0.113.0/24'],
+    });
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /inbound priority 100 is used by both "allow-ssh" \(test\/Mine\) and "ftps-inbound-ipv4" \(test\/Ftps\/Rules\/ftps-inbound-ipv4\)/,
+    );
+  });
+
+  test('fails if priorities would exceed 4096', () => {
+    const { stack } = fixture();
+    expect(
+      () =>
+        new FtpsEndpoint(stack, 'Ftps', {
+          ...BASE,
+          ...SEED,
+          priority: 4090,
+          clients: ['203.0.113.0/24', 'VirtualNetwork'],
+        }),
+    ).toThrow('priority 4100 of rule "ftps-inbound-tag-virtualnetwork" exceeds 4096');
+  });
+
+  test('fails at synth if the NSG would exceed 1000 rules', () => {
+    const { stack } = fixture();
+    const tags = Array.from({ length: 1001 }, (_, i) => `Tag${i}`);
+    new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, priorityStep: 1, clients: tags.slice(0, 1001) });
+    expect(() => Testing.synth(stack, true)).toThrow(/would hold 1001 rules; Azure allows 1000/);
+  });
+
+  test('fails if one rule would carry more than 4000 prefixes after merging', () => {
+    const { stack } = fixture();
+    const hosts = Array.from({ length: 4001 }, (_, i) => `10.${Math.floor(i / 128)}.${(i % 128) * 2}.1`);
+    expect(() => new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, clients: hosts })).toThrow(
+      /hold 4001 IPv4 prefixes after merging adjacent and nested networks; one NSG rule takes at most 4000/,
+    );
+  });
+
+  test.each([
+    [{ priority: 99 }, 'priority (99) must be an integer from 100 to 4096'],
+    [{ priorityStep: 0 }, 'priorityStep (0) must be a positive integer'],
+    [{ location: undefined }, 'location is required to create the network security group'],
+    [{ networkSecurityGroupName: 'a', newNetworkSecurityGroupName: 'b' }, 'exclude each other'],
+    [{ ruleNamePrefix: 'bad prefix!' }, 'ruleNamePrefix ("bad prefix!")'],
+  ])('fails on bad props %j', (props, message) => {
+    const { stack } = fixture();
+    expect(() => new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, clients: ['203.0.113.0/24'], ...props })).toThrow(
+      message,
+    );
+  });
+
+  test('fails if a port is a token', () => {
+    const { stack } = fixture();
+    const port = new TerraformVariable(stack, 'port', { type: 'number' });
+    expect(
+      () =>
+        new FtpsEndpoint(stack, 'Ftps', {
+          ...BASE,
+          ...SEED,
+          controlPort: port.numberValue,
+          clients: ['203.0.113.0/24'],
+        }),
+    ).toThrow(/controlPort is a deploy-time value/);
+  });
+});
+
+describe('Azure FtpsClientRules (client side)', () => {
+  test('outbound to the server control port and passive range in one rule', () => {
+    const { stack } = fixture();
+    new FtpsClientRules(stack, 'FtpsClient', {
+      resourceGroupName: 'rg-clients',
+      ...SEED,
+      networkSecurityGroupName: 'nsg-clients',
+      servers: ['198.51.100.10'],
+    });
+    expect(rulesOf(stack)).toEqual([
+      expect.objectContaining({
+        name: 'ftps-outbound-ipv4',
+        direction: 'Outbound',
+        priority: 100,
+        source_address_prefix: '*',
+        destination_address_prefix: '198.51.100.10',
+        destination_port_ranges: ['21', '50000-50004'],
+        network_security_group_name: 'nsg-clients',
+      }),
+    ]);
+  });
+
+  test('active mode adds inbound data from the server to the clients ephemeral range', () => {
+    const { stack } = fixture();
+    new FtpsClientRules(stack, 'FtpsClient', {
+      ...BASE,
+      ...SEED,
+      activeMode: true,
+      servers: ['198.51.100.10'],
+      clientAddressPrefixes: ['203.0.113.0/24'],
+    });
+    expect(rulesOf(stack).filter((r) => r.direction === 'Inbound')).toEqual([
+      expect.objectContaining({
+        source_address_prefix: '198.51.100.10',
+        destination_address_prefix: '203.0.113.0/24',
+        destination_port_range: '1024-65535',
+      }),
+    ]);
+  });
+
+  test('fails if a server address is wrong', () => {
+    const { stack } = fixture();
+    expect(() => new FtpsClientRules(stack, 'FtpsClient', { ...BASE, ...SEED, servers: ['198.51.100.10/24'] })).toThrow(
+      'Server [0] "198.51.100.10/24" has host bits set',
+    );
+  });
+});
