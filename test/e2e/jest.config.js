@@ -1,0 +1,13 @@
+/** The end-to-end suite: real vsftpd, curl, lftp and nftables in network namespaces (root). */
+const base = require('../../jest.config.js');
+
+module.exports = {
+  ...base,
+  rootDir: '../..',
+  roots: ['<rootDir>/test/e2e'],
+  testMatch: ['**/*.e2e.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  globalSetup: undefined,
+  maxWorkers: 1,
+  testTimeout: 120_000,
+};

@@ -1,0 +1,227 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Host, must, run } from './topology';
+
+export const USER = 'ftpse2e';
+export const PASSWORD = 'E2e-secret-42';
+
+/** Files, the certificate and the FTP user for a run; remove() undoes all of it. */
+export class Workspace {
+  public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpse2e-'));
+  public readonly home = path.join(this.dir, 'home');
+  public readonly cert = path.join(this.dir, 'cert.pem');
+  public readonly key = path.join(this.dir, 'key.pem');
+  public readonly payload = path.join(this.dir, 'payload.bin');
+
+  constructor() {
+    fs.chmodSync(this.dir, 0o755); // the FTP user must reach its home below it, or vsftpd answers 500 OOPS in clear
+    must(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=ftps.test',
+        '-keyout',
+        this.key,
+        '-out',
+        this.cert,
+      ],
+      { timeoutMs: 30_000 },
+    );
+    fs.writeFileSync(this.payload, randomBytes(256 * 1024));
+    run('userdel', [USER]);
+    must('useradd', ['--no-create-home', '--home-dir', this.home, '--shell', '/usr/sbin/nologin', USER]);
+    fs.mkdirSync(this.home);
+    must('chown', [USER, this.home]);
+    must('chpasswd', [], { input: `${USER}:${PASSWORD}\n` });
+    fs.mkdirSync('/var/run/vsftpd/empty', { recursive: true });
+    // vsftpd's PAM service refuses users whose shell is not in /etc/shells
+    if (!fs.readFileSync('/etc/shells', 'utf8').includes('/usr/sbin/nologin'))
+      fs.appendFileSync('/etc/shells', '/usr/sbin/nologin\n');
+  }
+
+  public remove(): void {
+    run('userdel', [USER]);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface ServerSettings {
+  readonly tls: 'explicit' | 'implicit';
+  readonly controlPort: number;
+  readonly passivePorts: { from: number; to: number };
+  readonly activeMode: boolean;
+}
+
+/** A real vsftpd in the server namespace; stop() kills it by PID. */
+export class Vsftpd {
+  private readonly child: ChildProcess;
+
+  constructor(ws: Workspace, host: Host, s: ServerSettings) {
+    const conf = path.join(ws.dir, `vsftpd-${s.controlPort}.conf`);
+    fs.writeFileSync(
+      conf,
+      [
+        // Dual stack, no pasv_address: vsftpd 3.0.3 answers PASV with 0,0,0,0 to IPv4 clients when both are set.
+        'listen=NO',
+        'listen_ipv6=YES',
+        `listen_port=${s.controlPort}`,
+        'background=NO',
+        'anonymous_enable=NO',
+        'local_enable=YES',
+        'write_enable=YES',
+        'pasv_enable=YES',
+        `pasv_min_port=${s.passivePorts.from}`,
+        `pasv_max_port=${s.passivePorts.to}`,
+        `port_enable=${s.activeMode ? 'YES' : 'NO'}`,
+        'connect_from_port_20=YES',
+        `ftp_data_port=${s.controlPort - 1}`,
+        'ssl_enable=YES',
+        `implicit_ssl=${s.tls === 'implicit' ? 'YES' : 'NO'}`,
+        'allow_anon_ssl=NO',
+        'force_local_logins_ssl=YES',
+        'force_local_data_ssl=YES',
+        'ssl_ciphers=HIGH',
+        `rsa_cert_file=${ws.cert}`,
+        `rsa_private_key_file=${ws.key}`,
+        'require_ssl_reuse=YES',
+        'seccomp_sandbox=NO',
+        'isolate=NO',
+        'isolate_network=NO',
+        'pam_service_name=vsftpd',
+        'secure_chroot_dir=/var/run/vsftpd/empty',
+        'max_clients=200',
+        'max_per_ip=100',
+        '',
+      ].join('\n'),
+    );
+    this.child = spawn('ip', ['netns', 'exec', host.ns, 'vsftpd', conf], { stdio: 'ignore' });
+    const deadline = Date.now() + 5000;
+    while (!run('ss', ['-Htln', `sport = :${s.controlPort}`], { ns: host.ns }).stdout.trim()) {
+      if (Date.now() > deadline) {
+        this.stop();
+        throw new Error(`vsftpd did not listen on ${s.controlPort} within 5 s`);
+      }
+      run('sleep', ['0.05']);
+    }
+  }
+
+  public stop(): void {
+    if (this.child.pid && this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+export interface SessionResult {
+  readonly ok: boolean;
+  readonly step: string;
+  readonly detail: string;
+}
+
+export interface SessionOptions {
+  readonly client: Host;
+  readonly server: string;
+  readonly tls: 'explicit' | 'implicit';
+  readonly port: number;
+  /** curl: EPSV (default) or PASV; lftp: active. */
+  readonly mode: 'epsv' | 'pasv' | 'active';
+  readonly timeoutSeconds?: number;
+  readonly name?: string;
+}
+
+const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** Upload, list and download a file with a real client; compares checksums. */
+export function ftpsSession(ws: Workspace, o: SessionOptions): SessionResult {
+  const name = o.name ?? `f-${o.mode}-${process.hrtime.bigint()}.bin`;
+  const host = o.server.includes(':') ? `[${o.server}]` : o.server;
+  const down = path.join(ws.dir, `${name}.down`);
+  const t = o.timeoutSeconds ?? 8;
+  if (o.mode === 'active') return lftpActive(ws, o, name, down, t);
+  const scheme = o.tls === 'implicit' ? 'ftps' : 'ftp';
+  const base = [
+    `${scheme}://${host}:${o.port}/`,
+    '--user',
+    `${USER}:${PASSWORD}`,
+    '--insecure',
+    '--tls-max',
+    '1.2',
+    '--connect-timeout',
+    String(t),
+    '--max-time',
+    String(t * 2),
+    '-sS',
+  ];
+  if (o.tls === 'explicit') base.push('--ssl-reqd');
+  if (o.mode === 'pasv') base.push('--disable-epsv', '--no-ftp-skip-pasv-ip');
+  const steps: Array<[string, string[]]> = [
+    ['upload', ['-T', ws.payload, base[0] + name, ...base.slice(1)]],
+    ['list', [...base]],
+    ['download', [base[0] + name, '-o', down, ...base.slice(1)]],
+  ];
+  for (const [step, args] of steps) {
+    const r = run('curl', args, { ns: o.client.ns, timeoutMs: (t * 2 + 5) * 1000 });
+    if (r.status !== 0) return { ok: false, step, detail: `curl exit ${r.status}: ${r.stderr.trim()}` };
+    if (step === 'list' && !r.stdout.includes(name)) return { ok: false, step, detail: `listing lacks ${name}` };
+  }
+  return checksum(ws, down);
+}
+
+function lftpActive(ws: Workspace, o: SessionOptions, name: string, down: string, t: number): SessionResult {
+  const script = [
+    'set ftp:passive-mode no',
+    `set ftp:ssl-force ${o.tls === 'explicit' ? 'yes' : 'no'}`,
+    'set ftp:ssl-protect-data yes',
+    'set ssl:verify-certificate no',
+    'set ssl:priority NORMAL:-VERS-TLS1.3',
+    `set net:timeout ${t}`,
+    'set net:max-retries 1',
+    'set net:reconnect-interval-base 1',
+    'set xfer:clobber yes',
+    `open -u ${USER},${PASSWORD} ${o.tls === 'implicit' ? 'ftps' : 'ftp'}://${o.server.includes(':') ? `[${o.server}]` : o.server}:${o.port}`,
+    `put ${ws.payload} -o ${name}`,
+    'cls -1',
+    `get ${name} -o ${down}`,
+    'bye',
+  ].join('\n');
+  const r = run('lftp', ['-c', script], { ns: o.client.ns, timeoutMs: (t * 4 + 5) * 1000 });
+  if (r.status !== 0) return { ok: false, step: 'lftp', detail: `lftp exit ${r.status}: ${r.stderr.trim()}` };
+  if (!r.stdout.includes(name)) return { ok: false, step: 'list', detail: `listing lacks ${name}` };
+  return checksum(ws, down);
+}
+
+function checksum(ws: Workspace, down: string): SessionResult {
+  if (!fs.existsSync(down)) return { ok: false, step: 'download', detail: 'no file downloaded' };
+  const same = sha256(down) === sha256(ws.payload);
+  fs.rmSync(down, { force: true });
+  return same
+    ? { ok: true, step: 'done', detail: 'checksums match' }
+    : { ok: false, step: 'checksum', detail: 'downloaded file differs' };
+}
+
+/** Can a TCP connection be opened from the client to this port? A connect bounded by 2 s (a drop times out). */
+export function tcpReachable(client: Host, address: string, port: number): boolean {
+  const program = `const s=require('net').connect({host:${JSON.stringify(address)},port:${port}});s.setTimeout(2000);s.on('connect',()=>process.exit(0));s.on('timeout',()=>process.exit(3));s.on('error',()=>process.exit(4))`;
+  const r = run(process.execPath, ['-e', program], { ns: client.ns, timeoutMs: 6000 });
+  return r.status === 0;
+}
+
+/** Plain TCP listeners on ports in the server namespace, to tell "dropped by the firewall" from "nothing listens". */
+export function listeners(host: Host, ports: readonly number[]): { stop(): void } {
+  const program = `const net=require('net');for(const p of ${JSON.stringify(ports)}){net.createServer(s=>s.end()).listen(p,'::')}setTimeout(()=>process.exit(0),120000)`;
+  const child = spawn('ip', ['netns', 'exec', host.ns, process.execPath, '-e', program], { stdio: 'ignore' });
+  const deadline = Date.now() + 5000;
+  while (ports.some((p) => !run('ss', ['-Htln', `sport = :${p}`], { ns: host.ns }).stdout.trim())) {
+    if (Date.now() > deadline) break;
+    run('sleep', ['0.05']);
+  }
+  return { stop: () => child.pid && child.exitCode === null && child.kill('SIGKILL') };
+}
