@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { FtpsTls, FtpsValidationError, PortRange, buildWorksheet, parsePortRange, renderWorksheet } from '../core';
+import { InputError, readOpenings } from './report/read';
+import { FailOn, ReportFormat, diffOpenings, renderDiff, renderReport, violations } from './report/render';
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -17,9 +19,33 @@ const MAIN_HELP = `ftps-rules: what to open in a firewall for FTPS, and what a s
 
 Usage:
   ftps-rules worksheet --passive FROM-TO [options]   the rules a firewall needs for an FTPS server
+  ftps-rules report <cdk.out | cdktf.out | template.json> [--format md|json|csv] [--diagram]
+                                                     every opening in synthesized output
+  ftps-rules diff <before> <after> [--fail-on world|wide|added|none]
+                                                     openings added, removed, changed (exit 1 on policy)
   ftps-rules help [verb]
 
-Run 'ftps-rules worksheet --help' for the worksheet's options.
+Run 'ftps-rules <verb> --help' for a verb's options.
+`;
+
+const REPORT_HELP = `ftps-rules report: every opening in synthesized security groups, network ACLs and NSG rules.
+
+Usage:
+  ftps-rules report <cdk.out | cdktf.out | template.json> [--format md|json|csv] [--diagram]
+
+Reads any rule, not only those made by ftps-constructs. Flags rules open to the world and inbound
+ranges wider than ${1000} ports. --diagram adds a Mermaid flowchart (rendered by GitHub in a PR comment).
+Exit codes: 0 printed, 2 bad input.
+`;
+
+const DIFF_HELP = `ftps-rules diff: openings added, removed and changed between two synthesized outputs (Markdown).
+
+Usage:
+  ftps-rules diff <before> <after> [--fail-on world|wide|added|none] ...
+
+--fail-on (repeatable or comma-separated; default world): exit 1 when a new or changed opening is
+world-open (world), inbound wider than 1000 ports (wide), or anything new at all (added).
+Exit codes: 0 no violation, 1 policy violated, 2 bad input.
 `;
 
 const WORKSHEET_HELP = `ftps-rules worksheet: the firewall rules an FTPS server needs, one row per rule.
@@ -50,16 +76,29 @@ export function run(argv: readonly string[], io: CliIo): number {
       case 'help':
       case '-h':
       case '--help':
-        if (rest[0] === 'worksheet') io.stdout(WORKSHEET_HELP);
-        else io.stdout(MAIN_HELP);
+        io.stdout(
+          rest[0] === 'worksheet'
+            ? WORKSHEET_HELP
+            : rest[0] === 'report'
+              ? REPORT_HELP
+              : rest[0] === 'diff'
+                ? DIFF_HELP
+                : MAIN_HELP,
+        );
         return EXIT_OK;
       case 'worksheet':
         return worksheet(rest, io);
+      case 'report':
+        return report(rest, io);
+      case 'diff':
+        return diff(rest, io);
       default:
-        throw new UsageError(`unknown verb ${JSON.stringify(verb)}: expected worksheet (see ftps-rules --help)`);
+        throw new UsageError(
+          `unknown verb ${JSON.stringify(verb)}: expected worksheet, report or diff (see ftps-rules --help)`,
+        );
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof FtpsValidationError) {
+    if (e instanceof UsageError || e instanceof FtpsValidationError || e instanceof InputError) {
       io.stderr(`ftps-rules: ${oneLine(e)}\n`);
       return EXIT_USAGE;
     }
@@ -116,11 +155,57 @@ function worksheet(args: readonly string[], io: CliIo): number {
   return EXIT_OK;
 }
 
+export const EXIT_POLICY = 1;
+
+function report(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parseOptions(
+    args,
+    { format: { type: 'string' }, diagram: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    io.stdout(REPORT_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError('report takes one path: a cdk.out or cdktf.out directory, or a template file');
+  const format = (values.format as string | undefined) ?? 'md';
+  if (format !== 'md' && format !== 'csv' && format !== 'json')
+    throw new UsageError(`--format ${JSON.stringify(format)} is not one of md, json, csv`);
+  io.stdout(
+    renderReport(readOpenings(positionals[0]), format as ReportFormat, positionals[0], values.diagram === true),
+  );
+  return EXIT_OK;
+}
+
+function diff(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parseOptions(
+    args,
+    { 'fail-on': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    io.stdout(DIFF_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 2) throw new UsageError('diff takes two paths: <before> <after>');
+  const policies = ((values['fail-on'] as string[] | undefined) ?? ['world']).flatMap((p) => p.split(','));
+  for (const p of policies) {
+    if (!['world', 'wide', 'added', 'none'].includes(p))
+      throw new UsageError(`--fail-on ${JSON.stringify(p)} is not one of world, wide, added, none`);
+  }
+  const [before, after] = positionals;
+  const d = diffOpenings(readOpenings(before), readOpenings(after));
+  const bad = violations(d, policies as FailOn[]);
+  io.stdout(renderDiff(d, before, after, bad));
+  return bad.length > 0 ? EXIT_POLICY : EXIT_OK;
+}
+
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 
-function parseOptions(args: readonly string[], options: OptionSpec) {
+function parseOptions(args: readonly string[], options: OptionSpec, allowPositionals = false) {
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }

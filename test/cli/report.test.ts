@@ -1,0 +1,315 @@
+import { App as CdkApp } from 'aws-cdk-lib';
+import { App as TfApp } from 'cdktf';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FtpsExampleStack } from '../../bin/aws-example-stack';
+import { FtpsAzureExampleStack } from '../../bin/azure-example-stack';
+import { SEED_CLIENTS, SEED_OPTIONS } from '../../bin/example';
+import { run } from '../../lib/cli/main';
+import { buildWorksheet } from '../../lib/core';
+
+function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ftps-report-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// GIVEN the example stacks synthesized as users do
+const cdkOut = path.join(tmp, 'cdk.out');
+const cdktfOut = path.join(tmp, 'cdktf.out');
+beforeAll(() => {
+  const app = new CdkApp({ outdir: cdkOut });
+  new FtpsExampleStack(app, 'FtpsExample');
+  app.synth();
+  const tf = new TfApp({ outdir: cdktfOut });
+  new FtpsAzureExampleStack(tf, 'ftps-azure-example');
+  tf.synth();
+});
+
+const write = (name: string, value: unknown) => {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+  return file;
+};
+
+/** Inbound TCP allows as "ports from peer", sorted. */
+function inboundTcp(json: string): string[] {
+  return (
+    JSON.parse(json).openings as Array<{
+      direction: string;
+      protocol: string;
+      action: string;
+      ports?: { from: number; to: number };
+      peer: string;
+    }>
+  )
+    .filter((o) => o.direction === 'inbound' && o.protocol === 'tcp' && o.action === 'allow')
+    .map((o) => `${o.ports!.from === o.ports!.to ? o.ports!.from : `${o.ports!.from}-${o.ports!.to}`} from ${o.peer}`)
+    .sort();
+}
+
+describe('ftps-rules report', () => {
+  test('cdk.out of the AWS example: the seed openings, nothing flagged', () => {
+    const r = cli('report', cdkOut);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      '| FtpsExample/FtpsSecurityGroup7A13FF6A | security group | inbound | TCP | 21 | 203.0.113.0/24 | allow | yes |  |  | FTPS control (explicit) |',
+    );
+    expect(r.stdout).toContain('| inbound | TCP | 50000-50004 | 203.0.113.0/24 | allow |');
+    expect(r.stdout).toContain('0 open to the world; 0 inbound wider than 1000 ports.');
+  });
+
+  test('cdktf.out of the Azure example: the seed openings, with the NSG name and priority', () => {
+    const r = cli('report', cdktfOut, '--format', 'json');
+    expect(r.code).toBe(0);
+    const openings = JSON.parse(r.stdout).openings;
+    expect(openings.map((o: { group: string; order: number }) => [o.group, o.order])).toEqual([
+      ['ftps-nsg', 100],
+      ['ftps-nsg', 100],
+    ]);
+  });
+
+  test('the worksheet and the reports of both example stacks list the same openings', () => {
+    const ws = buildWorksheet({ options: SEED_OPTIONS, clients: SEED_CLIENTS });
+    const fromWorksheet = ws.rows
+      .filter((r) => r.neededBy === 'both' && r.direction === 'inbound')
+      .map((r) => `${r.destinationPorts} from ${r.source}`)
+      .sort();
+    expect(fromWorksheet).toEqual(['21 from 203.0.113.0/24', '50000-50004 from 203.0.113.0/24']);
+    expect(inboundTcp(cli('report', cdkOut, '--format', 'json').stdout)).toEqual(fromWorksheet);
+    expect(inboundTcp(cli('report', cdktfOut, '--format', 'json').stdout)).toEqual(fromWorksheet);
+  });
+
+  test('a hand-written template with unrelated rules: every opening, world-open and wide ones flagged', () => {
+    const file = write('unrelated.template.json', {
+      Resources: {
+        Web: {
+          Type: 'AWS::EC2::SecurityGroup',
+          Metadata: { 'aws:cdk:path': 'App/Web/Resource' },
+          Properties: {
+            GroupDescription: 'web',
+            SecurityGroupIngress: [
+              { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 },
+              { CidrIpv6: '::/0', IpProtocol: '-1' },
+              { CidrIp: '198.51.100.0/24', IpProtocol: 'tcp', FromPort: 1024, ToPort: 65535 },
+            ],
+          },
+        },
+        Ssh: {
+          Type: 'AWS::EC2::SecurityGroupIngress',
+          Properties: {
+            GroupId: { 'Fn::GetAtt': ['Web', 'GroupId'] },
+            SourceSecurityGroupId: 'sg-0bastion',
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+          },
+        },
+        Deny: {
+          Type: 'AWS::EC2::NetworkAclEntry',
+          Properties: {
+            NetworkAclId: 'acl-1',
+            RuleNumber: 90,
+            Protocol: -1,
+            RuleAction: 'deny',
+            Egress: false,
+            CidrBlock: '0.0.0.0/0',
+          },
+        },
+        Bucket: { Type: 'AWS::S3::Bucket' },
+      },
+    });
+    const r = cli('report', file, '--format', 'csv');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\r\n');
+    expect(rows[0]).toBe('resource,firewall,direction,protocol,ports,peer,action,stateful,order,flags,description');
+    expect(rows.slice(1)).toEqual([
+      'App/Web/Resource,security group,inbound,TCP,443,0.0.0.0/0,allow,yes,,⚠ world-open,',
+      'App/Web/Resource,security group,inbound,ALL,all,::/0,allow,yes,,"⚠ world-open, ⚠ wide (>1000 ports)",',
+      'App/Web/Resource,security group,inbound,TCP,1024-65535,198.51.100.0/24,allow,yes,,⚠ wide (>1000 ports),',
+      'App/Web/Resource,security group,outbound,ALL,all,0.0.0.0/0,allow,yes,,⚠ world-open,EC2 default egress (no egress rules given)',
+      'unrelated/Ssh,security group,inbound,TCP,22,sg:sg-0bastion,allow,yes,,,',
+      'unrelated/Deny,network ACL,inbound,ALL,all,0.0.0.0/0,deny,no (replies need rules),90,,',
+    ]);
+  });
+
+  test('Terraform JSON with inline NSG rules and several prefixes', () => {
+    const file = write('inline.tf.json', {
+      resource: {
+        azurerm_network_security_group: {
+          web: {
+            name: 'nsg-web',
+            security_rule: [
+              {
+                name: 'https',
+                priority: 200,
+                direction: 'Inbound',
+                access: 'Allow',
+                protocol: 'Tcp',
+                source_port_range: '*',
+                destination_port_range: '443',
+                source_address_prefix: 'Internet',
+                destination_address_prefix: '*',
+              },
+              {
+                name: 'ssh',
+                priority: 210,
+                direction: 'Inbound',
+                access: 'Allow',
+                protocol: 'Tcp',
+                source_port_range: '*',
+                destination_port_ranges: ['22', '2222'],
+                source_address_prefixes: ['198.51.100.0/24', '203.0.113.0/24'],
+                destination_address_prefix: '*',
+              },
+            ],
+          },
+        },
+      },
+    });
+    const openings = JSON.parse(cli('report', file, '--format', 'json').stdout).openings;
+    expect(
+      openings.map(
+        (o: { peer: string; ports: { from: number }; flags: string[]; group: string }) =>
+          `${o.group} ${o.peer} ${o.ports.from} ${o.flags.join(',')}`,
+      ),
+    ).toEqual([
+      'nsg-web Internet 443 world',
+      'nsg-web 198.51.100.0/24 22 ',
+      'nsg-web 198.51.100.0/24 2222 ',
+      'nsg-web 203.0.113.0/24 22 ',
+      'nsg-web 203.0.113.0/24 2222 ',
+    ]);
+  });
+
+  test('--diagram adds a Mermaid flowchart: client, firewall, server, with the control and data ports', () => {
+    const r = cli('report', cdkOut, '--diagram');
+    expect(r.stdout).toContain('```mermaid\nflowchart LR');
+    expect(r.stdout).toMatch(/p\d+\["203\.0\.113\.0\/24"\]/);
+    expect(r.stdout).toContain(
+      '-->|"TCP 21, TCP 50000-50004: FTPS control (explicit); FTPS passive data 50000-50004"|',
+    );
+  });
+
+  test('a 500-resource template reports every rule', () => {
+    const resources: Record<string, unknown> = {};
+    for (let i = 0; i < 500; i++) {
+      resources[`Rule${i}`] = {
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Properties: {
+          GroupId: 'sg-1',
+          CidrIp: `10.${i >> 8}.${i & 255}.0/24`,
+          IpProtocol: 'tcp',
+          FromPort: 21,
+          ToPort: 21,
+        },
+      };
+    }
+    const r = cli('report', write('large.template.json', { Resources: resources }), '--format', 'json');
+    expect(JSON.parse(r.stdout).openings).toHaveLength(500);
+  });
+
+  test.each([
+    [['report', '/nonexistent/cdk.out'], '/nonexistent/cdk.out: no such file or directory'],
+    [['report', 'NOT-JSON'], 'not a JSON template'],
+    [['report', 'NOT-A-TEMPLATE'], 'neither a CloudFormation template (no Resources) nor Terraform JSON (no resource)'],
+    [['report', 'FUTURE-CDK-OUT'], 'cloud assembly schema version "99.0.0" is not supported (30.x-55.x)'],
+    [['report', 'EMPTY-DIR'], 'not a cdk.out or cdktf.out directory'],
+    [['report'], 'report takes one path'],
+    [['report', 'NOT-JSON', '--format', 'xml'], '--format "xml" is not one of md, json, csv'],
+    [['diff', 'NOT-JSON'], 'diff takes two paths'],
+    [
+      ['diff', 'NOT-JSON', 'NOT-JSON', '--fail-on', 'everything'],
+      '--fail-on "everything" is not one of world, wide, added, none',
+    ],
+  ])('fails with exit 2 and one line on %j', (argv, message) => {
+    const subst: Record<string, () => string> = {
+      'NOT-JSON': () => write('bad.json', '{ not json'),
+      'NOT-A-TEMPLATE': () => write('other.json', { name: 'package' }),
+      'FUTURE-CDK-OUT': () => {
+        const dir = path.join(tmp, 'future.out');
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '99.0.0', artifacts: {} }));
+        return dir;
+      },
+      'EMPTY-DIR': () => fs.mkdtempSync(path.join(tmp, 'empty-')),
+    };
+    const r = cli(...argv.map((a) => (subst[a] ? subst[a]() : a)));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('ftps-rules diff', () => {
+  const withExtraRule = (rule: Record<string, unknown>) => {
+    const dir = path.join(tmp, `after-${Math.random().toString(36).slice(2)}`);
+    fs.cpSync(cdkOut, dir, { recursive: true });
+    const file = path.join(dir, 'FtpsExample.template.json');
+    const t = JSON.parse(fs.readFileSync(file, 'utf8'));
+    t.Resources.FtpsSecurityGroup7A13FF6A.Properties.SecurityGroupIngress.push(rule);
+    fs.writeFileSync(file, JSON.stringify(t));
+    return dir;
+  };
+
+  test('the example against itself: nothing changed, exit 0', () => {
+    const r = cli('diff', cdkOut, cdkOut);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No opening added, removed or changed.');
+  });
+
+  test('an extra world-open rule: exit 1, and the rule is named', () => {
+    const after = withExtraRule({
+      CidrIp: '0.0.0.0/0',
+      IpProtocol: 'tcp',
+      FromPort: 21,
+      ToPort: 21,
+      Description: 'oops',
+    });
+    const r = cli('diff', cdkOut, after);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('**1 policy violation:**');
+    expect(r.stdout).toContain('- FtpsExample/FtpsSecurityGroup7A13FF6A: inbound TCP 21 from 0.0.0.0/0 (world)');
+    expect(r.stdout).toContain('## Added (1)');
+  });
+
+  test('a new narrow rule passes the default policy but not --fail-on added', () => {
+    const after = withExtraRule({ CidrIp: '198.51.100.0/24', IpProtocol: 'tcp', FromPort: 21, ToPort: 21 });
+    expect(cli('diff', cdkOut, after).code).toBe(0);
+    expect(cli('diff', cdkOut, after, '--fail-on', 'added').code).toBe(1);
+    expect(
+      cli(
+        'diff',
+        cdkOut,
+        withExtraRule({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 21, ToPort: 21 }),
+        '--fail-on',
+        'none',
+      ).code,
+    ).toBe(0);
+  });
+
+  test('a widened range is a change, flagged by --fail-on wide', () => {
+    const dir = path.join(tmp, 'widened');
+    fs.cpSync(cdkOut, dir, { recursive: true });
+    const file = path.join(dir, 'FtpsExample.template.json');
+    const t = JSON.parse(fs.readFileSync(file, 'utf8'));
+    t.Resources.FtpsSecurityGroup7A13FF6A.Properties.SecurityGroupIngress[1].ToPort = 60000;
+    fs.writeFileSync(file, JSON.stringify(t));
+    const r = cli('diff', cdkOut, dir, '--fail-on', 'world,wide');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('## Changed (1)');
+    expect(r.stdout).toContain('| allow TCP 50000-50004 | allow TCP 50000-60000 ⚠ wide (>1000 ports) |');
+  });
+
+  test('removed openings are listed and do not fail', () => {
+    const r = cli('diff', cdktfOut, write('empty.tf.json', { resource: {} }));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('## Removed (2)');
+  });
+});
