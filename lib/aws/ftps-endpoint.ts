@@ -1,7 +1,7 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CfnResource } from 'aws-cdk-lib';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import {
   Diagnostic,
   DiagnosticIds,
@@ -26,7 +26,7 @@ import {
 } from '../core';
 import { ClassifiedClient, aggregateClients, classifyClient } from './private/clients';
 import { FtpsConnections } from './private/ftps-connections';
-import { countSecurityGroupRules, networkAclEntries } from './private/quotas';
+import { AppIndex } from './private/quotas';
 
 /** EC2's default quota of rules per security group and direction (IPv4 and IPv6 counted separately). */
 export const DEFAULT_SECURITY_GROUP_RULE_LIMIT = 60;
@@ -170,7 +170,7 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
 
     for (const w of warnings) this.warn(w);
     this.addClients(props.clients ?? []);
-    this.node.addValidation({ validate: () => this.validateAtSynth() });
+    registerStackValidation(Stack.of(this));
   }
 
   /**
@@ -311,7 +311,8 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
   }
 
   /** Quotas, at synth time, over what the whole app put in our security group and network ACL. */
-  private validateAtSynth(): string[] {
+  /** Quotas at synth time, over the whole app; called once per stack with an index of the app. @internal */
+  public _validateAtSynth(index: AppIndex, endpoints: readonly FtpsEndpoint[]): string[] {
     const errors: string[] = [];
     if (this.clients.length === 0) {
       this.warn({
@@ -325,7 +326,7 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
     const perClient = (direction: 'inbound' | 'outbound') =>
       this.statefulRules.filter((r) => r.direction === direction).length;
     for (const direction of ['ingress', 'egress'] as const) {
-      const count = countSecurityGroupRules(this.securityGroup, direction);
+      const count = index.countSecurityGroupRules(this.securityGroup, direction);
       for (const [family, n] of [
         ['IPv4', count.ipv4],
         ['IPv6', count.ipv6],
@@ -353,16 +354,17 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
       }
     }
     // Checks shared with other endpoints report once, from the first endpoint that shares the resource.
-    if (this.networkAcl && this.isFirstEndpointWhere((e) => e.networkAcl === this.networkAcl)) {
-      errors.push(...this.validateNetworkAcl(this.networkAcl));
+    if (this.networkAcl && endpoints.find((e) => e.networkAcl === this.networkAcl) === this) {
+      errors.push(...this.validateNetworkAcl(this.networkAcl, index));
     }
-    if (this.isFirstEndpointWhere((e) => Stack.of(e) === Stack.of(this))) errors.push(...this.validateStackSize());
-    return errors;
+    if (endpoints.find((e) => Stack.of(e) === Stack.of(this)) === this)
+      errors.push(...this.validateStackSize(index, endpoints));
+    return errors.map((e) => `[${this.node.path}] ${e}`);
   }
 
-  private validateNetworkAcl(acl: ec2.INetworkAcl): string[] {
+  private validateNetworkAcl(acl: ec2.INetworkAcl, index: AppIndex): string[] {
     const errors: string[] = [];
-    const entries = networkAclEntries(acl);
+    const entries = index.networkAclEntries(acl);
     for (const egress of [false, true]) {
       const direction = egress ? 'outbound' : 'inbound';
       const mine = entries.filter((e) => e.egress === egress);
@@ -387,20 +389,18 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
     return errors;
   }
 
-  private isFirstEndpointWhere(predicate: (e: FtpsEndpoint) => boolean): boolean {
-    return this.node.root.node.findAll().find((c) => c instanceof FtpsEndpoint && predicate(c)) === this;
-  }
-
-  private validateStackSize(): string[] {
+  private validateStackSize(index: AppIndex, endpoints: readonly FtpsEndpoint[]): string[] {
     const stack = Stack.of(this);
-    const inStack = (c: IConstruct) => CfnResource.isCfnResource(c) && Stack.of(c) === stack;
-    const resources = stack.node.findAll().filter(inStack);
-    if (resources.length <= STACK_RESOURCE_LIMIT) return [];
-    const endpoints = stack.node.findAll().filter((c): c is FtpsEndpoint => c instanceof FtpsEndpoint);
-    const ours = endpoints.reduce((n, e) => n + e.node.findAll().filter(inStack).length, 0);
+    const resources = index.resourcesIn(stack);
+    if (resources <= STACK_RESOURCE_LIMIT) return [];
+    const mine = endpoints.filter((e) => Stack.of(e) === stack);
+    const ours = mine.reduce(
+      (n, e) => n + e.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length,
+      0,
+    );
     return [
-      `Stack ${stack.stackName} would have ${resources.length} resources; CloudFormation allows ${STACK_RESOURCE_LIMIT}, so the deploy would fail. ` +
-        `Its ${endpoints.length} FTPS endpoint${endpoints.length === 1 ? '' : 's'} hold ${ours} (network ACL entries and rules that reference security groups or prefix lists are one resource each). ` +
+      `Stack ${stack.stackName} would have ${resources} resources; CloudFormation allows ${STACK_RESOURCE_LIMIT}, so the deploy would fail. ` +
+        `Its ${mine.length} FTPS endpoint${mine.length === 1 ? '' : 's'} hold ${ours} (network ACL entries and rules that reference security groups or prefix lists are one resource each). ` +
         'Fix: give clients as CIDRs (inline rules cost no resource) and merge them into fewer networks, use fewer network ACL entries, or spread the endpoints over several stacks.',
     ];
   }
@@ -408,6 +408,24 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
   private warn(d: Diagnostic): void {
     Annotations.of(this).addWarningV2(d.id, d.message);
   }
+}
+
+const stacksWithValidation = new WeakSet<Stack>();
+
+/**
+ * One synth-time validation per stack, for all its endpoints: the app is indexed in one walk of the
+ * construct tree, so N endpoints cost one walk, not N.
+ */
+function registerStackValidation(stack: Stack): void {
+  if (stacksWithValidation.has(stack)) return;
+  stacksWithValidation.add(stack);
+  stack.node.addValidation({
+    validate: () => {
+      const index = new AppIndex(stack.node.root);
+      const endpoints = index.constructs.filter((c): c is FtpsEndpoint => c instanceof FtpsEndpoint);
+      return endpoints.filter((e) => Stack.of(e) === stack).flatMap((e) => e._validateAtSynth(index, endpoints));
+    },
+  });
 }
 
 const identities = new WeakMap<object, string>();

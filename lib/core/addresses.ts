@@ -117,13 +117,15 @@ export function aggregateCidrs(clients: readonly ClientCidr[]): ClientCidr[] {
   const v4 = clients.filter((c) => c.family === 'ipv4');
   const v6 = clients.filter((c) => c.family === 'ipv6');
   const out: ClientCidr[] = [];
-  if (v4.length > 0) {
+  if (v4.length === 1) out.push(v4[0]);
+  else if (v4.length > 1) {
     const pool = Pool.fromCidrRanges(v4.map((c) => IPv4CidrRange.fromCidr(c.cidr)));
     for (const range of pool.aggregate().getRanges()) {
       out.push(canonical(range.toCidrRange().toCidrString()));
     }
   }
-  if (v6.length > 0) {
+  if (v6.length === 1) out.push(v6[0]);
+  else if (v6.length > 1) {
     const pool = Pool.fromCidrRanges(v6.map((c) => IPv6CidrRange.fromCidr(c.cidr)));
     for (const range of pool.aggregate().getRanges()) {
       out.push(canonical(range.toCidrRange().toCidrString()));

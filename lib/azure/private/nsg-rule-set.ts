@@ -3,8 +3,8 @@ import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurer
 import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
 import { NetworkSecurityRule, NetworkSecurityRuleConfig } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
-import { Annotations, Token } from 'cdktf';
-import { Construct, IConstruct } from 'constructs';
+import { Annotations, TerraformStack, Token } from 'cdktf';
+import { Construct } from 'constructs';
 import {
   Diagnostic,
   DiagnosticIds,
@@ -195,7 +195,7 @@ export class NsgRuleSet extends Construct {
       });
     }
     for (const w of warnings) this.warn(w);
-    this.node.addValidation({ validate: () => this.validateNsg() });
+    registerStackValidation(TerraformStack.of(this));
   }
 
   /** The NSG's id (for an existing NSG, read through a data source). */
@@ -211,35 +211,63 @@ export class NsgRuleSet extends Construct {
   public warn(d: Diagnostic): void {
     if (!this.acknowledged.has(d.id)) Annotations.of(this.node.scope!).addWarning(`[${d.id}] ${d.message}`);
   }
+}
 
-  /** Over the whole app: priorities unique per direction in the NSG, and at most 1000 rules. */
-  private validateNsg(): string[] {
-    const mine = this.rules[0];
-    if (!mine) return [];
-    const sets = this.node.root.node
-      .findAll()
-      .filter((c): c is NsgRuleSet => c instanceof NsgRuleSet && c.rules.some((r) => sameNsg(r, mine)));
-    if (sets[0] !== this) return []; // reported once per NSG, by the first rule set that uses it
-    const all = nsgRules(this).filter((r) => sameNsg(r, mine));
-    const errors: string[] = [];
-    if (all.length > MAX_RULES_PER_NSG) {
+const stacksWithValidation = new WeakSet<TerraformStack>();
+
+/**
+ * One synth-time validation per stack: every NSG that holds FTPS rules has at most 1000 rules and unique
+ * priorities per direction, over all rules in the app. One walk of the construct tree, not one per endpoint.
+ */
+function registerStackValidation(stack: TerraformStack): void {
+  if (stacksWithValidation.has(stack)) return;
+  stacksWithValidation.add(stack);
+  stack.node.addValidation({
+    validate: () => {
+      const all = stack.node.root.node.findAll();
+      const byNsg = new Map<string, NetworkSecurityRule[]>();
+      for (const c of all) {
+        if (c instanceof NetworkSecurityRule) byNsg.set(nsgKey(c), [...(byNsg.get(nsgKey(c)) ?? []), c]);
+      }
+      const sets = all.filter((c): c is NsgRuleSet => c instanceof NsgRuleSet && TerraformStack.of(c) === stack);
+      const errors: string[] = [];
+      const seenNsgs = new Set<string>();
+      for (const set of sets) {
+        for (const key of new Set(set.rules.map(nsgKey))) {
+          if (seenNsgs.has(key)) continue; // reported once per NSG
+          seenNsgs.add(key);
+          errors.push(
+            ...validateNsg(set.networkSecurityGroupName, byNsg.get(key) ?? []).map(
+              (e) => `[${set.node.scope!.node.path}] ${e}`,
+            ),
+          );
+        }
+      }
+      return errors;
+    },
+  });
+}
+
+/** At most 1000 rules, unique priorities per direction. */
+function validateNsg(name: string, rules: readonly NetworkSecurityRule[]): string[] {
+  const errors: string[] = [];
+  if (rules.length > MAX_RULES_PER_NSG) {
+    errors.push(
+      `Network security group ${name} would hold ${rules.length} rules; Azure allows ${MAX_RULES_PER_NSG}. Fix: merge clients into fewer networks or service tags, or spread the rules over several NSGs (subnet and NIC).`,
+    );
+  }
+  const seen = new Map<string, NetworkSecurityRule>();
+  for (const r of rules) {
+    const key = `${r.directionInput} ${r.priorityInput}`;
+    const other = seen.get(key);
+    if (other) {
       errors.push(
-        `Network security group ${this.networkSecurityGroupName} would hold ${all.length} rules; Azure allows ${MAX_RULES_PER_NSG}. Fix: merge clients into fewer networks or service tags, or spread the rules over several NSGs (subnet and NIC).`,
+        `Network security group ${name}: ${String(r.directionInput).toLowerCase()} priority ${r.priorityInput} is used by both "${other.nameInput}" (${other.node.path}) and "${r.nameInput}" (${r.node.path}); Azure requires unique priorities per direction. Fix: set priority (and priorityStep) so the FTPS rules avoid your own.`,
       );
     }
-    const seen = new Map<string, NetworkSecurityRule>();
-    for (const r of all) {
-      const key = `${r.directionInput} ${r.priorityInput}`;
-      const other = seen.get(key);
-      if (other) {
-        errors.push(
-          `Network security group ${this.networkSecurityGroupName}: ${String(r.directionInput).toLowerCase()} priority ${r.priorityInput} is used by both "${other.nameInput}" (${other.node.path}) and "${r.nameInput}" (${r.node.path}); Azure requires unique priorities per direction. Fix: set priority (and priorityStep) so the FTPS rules avoid your own.`,
-        );
-      }
-      seen.set(key, r);
-    }
-    return errors;
+    seen.set(key, r);
   }
+  return errors;
 }
 
 function planRules(rules: FirewallRule[], groups: PeerGroup[], props: NsgRuleSetProps, context: string): PlannedRule[] {
@@ -324,16 +352,9 @@ function addressFields(side: { asgIds: readonly string[]; prefixes: readonly str
   return side.prefixes.length === 1 ? { prefix: side.prefixes[0] } : { prefixes: [...side.prefixes] };
 }
 
-function nsgRules(scope: IConstruct): NetworkSecurityRule[] {
-  return scope.node.root.node.findAll().filter((c): c is NetworkSecurityRule => c instanceof NetworkSecurityRule);
-}
-
-/** Same NSG: compares the inputs (the getters without "Input" return fresh attribute references). */
-function sameNsg(a: NetworkSecurityRule, b: NetworkSecurityRule): boolean {
-  return (
-    a.networkSecurityGroupNameInput === b.networkSecurityGroupNameInput &&
-    a.resourceGroupNameInput === b.resourceGroupNameInput
-  );
+/** Which NSG a rule is in: compares the inputs (the getters without "Input" return fresh attribute references). */
+function nsgKey(r: NetworkSecurityRule): string {
+  return `${r.resourceGroupNameInput} ${r.networkSecurityGroupNameInput}`;
 }
 
 function nsgError(message: string): Diagnostic {

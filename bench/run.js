@@ -1,0 +1,457 @@
+#!/usr/bin/env node
+// `npm run bench`: synth cost against hand-written baselines (ratios in the same run), rule minimality
+// against a minimum computed here independently, scale to many clients, report speed and test-suite time.
+// Prints a table and writes bench/results.json. Flags: --quick (fewer repetitions), --no-test-time.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+
+const root = path.resolve(__dirname, '..');
+const cdk = require('aws-cdk-lib');
+const ec2 = require('aws-cdk-lib/aws-ec2');
+const { Testing, TerraformStack } = require('cdktf');
+const { AzurermProvider } = require('@cdktf/provider-azurerm/lib/provider');
+const { NetworkSecurityGroup } = require('@cdktf/provider-azurerm/lib/network-security-group');
+const { NetworkSecurityRule } = require('@cdktf/provider-azurerm/lib/network-security-rule');
+const aws = require(path.join(root, 'dist/lib/aws'));
+const azure = require(path.join(root, 'dist/lib/azure'));
+const { run: cli } = require(path.join(root, 'dist/lib/cli/main'));
+
+const QUICK = process.argv.includes('--quick');
+const REPS = QUICK ? 5 : 15;
+// Run with --expose-gc (npm run bench does): a collection before each timed run keeps one variant's garbage
+// from being charged to the other.
+const gc = global.gc ?? (() => undefined);
+const SEED = { passivePorts: { from: 50000, to: 50004 } };
+// Synth cost uses a 10-port range: the seed's 5 ports draw a warning (with a stack trace) per endpoint, a
+// feature the hand-written baseline lacks; its cost is measured on its own below.
+const TEN = { passivePorts: { from: 50000, to: 50009 } };
+
+// ---------- helpers ----------
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const spread = (xs) => ({ min: Math.min(...xs), max: Math.max(...xs) });
+const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Times fn() REPS times, interleaving the two variants so drift hits both alike. */
+function compare(ours, baseline) {
+  ours();
+  baseline(); // warm-up
+  const a = [];
+  const b = [];
+  for (let i = 0; i < REPS; i++) {
+    gc();
+    let t = performance.now();
+    baseline();
+    b.push(performance.now() - t);
+    gc();
+    t = performance.now();
+    ours();
+    a.push(performance.now() - t);
+  }
+  return {
+    oursMs: round(median(a), 1),
+    baselineMs: round(median(b), 1),
+    ratio: round(median(a) / median(b), 3),
+    oursSpread: spread(a).max - spread(a).min,
+    baselineSpread: spread(b).max - spread(b).min,
+  };
+}
+
+function awsStack() {
+  const app = new cdk.App({ context: { 'aws:cdk:disable-stack-trace': true } });
+  const stack = new cdk.Stack(app, 'Bench', {
+    synthesizer: new cdk.DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+  });
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-12345678', availabilityZones: ['us-east-1a'] });
+  return { app, stack, vpc };
+}
+
+function tfStack() {
+  const stack = new TerraformStack(Testing.app(), 'bench');
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  return stack;
+}
+
+// ---------- 1. synth cost ----------
+
+function awsOurs(n, options = TEN) {
+  return () => {
+    const { app, stack, vpc } = awsStack();
+    for (let i = 0; i < n; i++)
+      new aws.FtpsEndpoint(stack, `Ftps${i}`, { vpc, ...options, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    app.synth();
+  };
+}
+
+function awsBaseline(n) {
+  return () => {
+    const { app, stack, vpc } = awsStack();
+    for (let i = 0; i < n; i++) {
+      const sg = new ec2.SecurityGroup(stack, `Sg${i}`, {
+        vpc,
+        allowAllOutbound: false,
+        description: 'FTPS server: control 21 and passive data 50000-50009',
+      });
+      sg.addIngressRule(ec2.Peer.ipv4('203.0.113.0/24'), ec2.Port.tcp(21), 'FTPS control (explicit)');
+      sg.addIngressRule(
+        ec2.Peer.ipv4('203.0.113.0/24'),
+        ec2.Port.tcpRange(50000, 50009),
+        'FTPS passive data 50000-50009',
+      );
+    }
+    app.synth();
+  };
+}
+
+function azureOurs(n, options = TEN) {
+  return () => {
+    const stack = tfStack();
+    for (let i = 0; i < n; i++) {
+      new azure.FtpsEndpoint(stack, `Ftps${i}`, {
+        resourceGroupName: 'rg',
+        location: 'westeurope',
+        ...options,
+        clients: ['203.0.113.0/24'],
+        newNetworkSecurityGroupName: `nsg-${i}`,
+      });
+    }
+    Testing.synth(stack, true);
+  };
+}
+
+function azureBaseline(n) {
+  return () => {
+    const stack = tfStack();
+    for (let i = 0; i < n; i++) {
+      const nsg = new NetworkSecurityGroup(stack, `Nsg${i}`, {
+        name: `nsg-${i}`,
+        resourceGroupName: 'rg',
+        location: 'westeurope',
+      });
+      new NetworkSecurityRule(stack, `Rule${i}`, {
+        name: 'ftps-inbound-ipv4',
+        networkSecurityGroupName: nsg.name,
+        resourceGroupName: 'rg',
+        direction: 'Inbound',
+        priority: 100,
+        access: 'Allow',
+        protocol: 'Tcp',
+        sourcePortRange: '*',
+        destinationPortRanges: ['21', '50000-50009'],
+        sourceAddressPrefix: '203.0.113.0/24',
+        destinationAddressPrefix: '*',
+        description: 'FTPS control (explicit); FTPS passive data 50000-50009',
+      });
+    }
+    Testing.synth(stack, true);
+  };
+}
+
+function synthCost() {
+  const rows = [];
+  for (const n of [1, 10, 100]) {
+    rows.push({ cloud: 'AWS', endpoints: n, ...compare(awsOurs(n), awsBaseline(n)) });
+    rows.push({ cloud: 'Azure', endpoints: n, ...compare(azureOurs(n), azureBaseline(n)) });
+  }
+  // The seed's small-range warning at 100 endpoints, against the same construct without it.
+  const warn = compare(awsOurs(100, SEED), awsOurs(100));
+  rows.push({ cloud: 'AWS, seed 5-port range (warning) vs 10 ports', endpoints: 100, ...warn });
+  return rows;
+}
+
+// ---------- 2. rule minimality (the minimum is computed here, independently of lib/) ----------
+
+/** Minimal CIDR cover of a set of networks: merge intervals, then split each into aligned blocks. */
+function minimalCidrs(cidrs, bits) {
+  const intervals = cidrs
+    .map((c) => {
+      const [addr, len] = c.split('/');
+      const start = bits === 32 ? BigInt(addr.split('.').reduce((a, o) => a * 256 + Number(o), 0)) : v6ToBig(addr);
+      return [start, start + (1n << BigInt(bits - Number(len))) - 1n];
+    })
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const merged = [];
+  for (const [s, e] of intervals) {
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1] + 1n) last[1] = e > last[1] ? e : last[1];
+    else merged.push([s, e]);
+  }
+  let count = 0;
+  for (let [s, e] of merged) {
+    while (s <= e) {
+      let size = 1n;
+      while ((s & (size * 2n - 1n)) === 0n && s + size * 2n - 1n <= e && size * 2n <= 1n << BigInt(bits)) size *= 2n;
+      count++;
+      s += size;
+    }
+  }
+  return count;
+}
+
+function v6ToBig(addr) {
+  const [head, tail] = addr.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail ? tail.split(':') : [];
+  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return groups.reduce((a, g) => (a << 16n) + BigInt(parseInt(g || '0', 16)), 0n);
+}
+
+/** n IPv4 client networks where about a third are adjacent pairs and a tenth nested in another. */
+function clientSet(n, withV6) {
+  const v4 = [];
+  for (let i = 0; v4.length < n; i++) {
+    const third = Math.floor(i / 250);
+    const fourth = (i % 250) + 1;
+    if (i % 10 === 3 && v4.length)
+      v4.push(`10.${third}.${fourth - 1}.128/25`); // nested in the previous /24... or not
+    else if (i % 3 === 0)
+      v4.push(`10.${third}.${fourth}.0/25`, `10.${third}.${fourth}.128/25`); // adjacent pair
+    else v4.push(`10.${third}.${fourth}.0/24`);
+  }
+  const list = v4.slice(0, n);
+  const v6 = withV6
+    ? Array.from({ length: Math.max(1, Math.floor(n / 10)) }, (_, i) => `2001:db8:${(i * 2).toString(16)}::/48`)
+    : [];
+  return { v4: list, v6 };
+}
+
+function countAws(stack, endpoint) {
+  let sg = 0;
+  const cfnSg = endpoint.securityGroup.node.defaultChild;
+  for (const prop of ['securityGroupIngress', 'securityGroupEgress']) {
+    const rules = stack.resolve(cfnSg[prop]) || [];
+    sg += rules.filter((r) => !(r.cidrIp === '255.255.255.255/32' && r.ipProtocol === 'icmp')).length;
+  }
+  sg += endpoint.node
+    .findAll()
+    .filter((c) => c instanceof ec2.CfnSecurityGroupIngress || c instanceof ec2.CfnSecurityGroupEgress).length;
+  const nacl = endpoint.node.findAll().filter((c) => c instanceof ec2.CfnNetworkAclEntry).length;
+  return { sg, nacl };
+}
+
+function minimality() {
+  const rows = [];
+  for (const tls of ['explicit', 'implicit']) {
+    for (const activeMode of [false, true]) {
+      for (const n of [1, 10, 100, 1000]) {
+        for (const withV6 of [false, true]) {
+          for (const withAcl of [false, true]) {
+            const { v4, v6 } = clientSet(n, withV6);
+            const nets = minimalCidrs(v4, 32) + (v6.length ? minimalCidrs(v6, 128) : 0);
+            const families = 1 + (v6.length ? 1 : 0);
+            // Minimum the clouds allow for these flows (see BENCHMARKS.md for the reasoning):
+            const minSg = nets * (2 + (activeMode ? 1 : 0)); // (control, passive) in, active data out, per network
+            const minAcl = withAcl ? nets * (2 + (activeMode ? 1 : 0) + 1) : 0; // in: control, passive, [20]; out: ephemeral
+            const minNsg = families * (1 + (activeMode ? 1 : 0)); // one rule per direction and family carries all ports
+            const { stack, vpc } = awsStack();
+            const networkAcl = withAcl ? ec2.NetworkAcl.fromNetworkAclId(stack, 'Acl', 'acl-12345678') : undefined;
+            const endpoint = new aws.FtpsEndpoint(stack, 'Ftps', {
+              vpc,
+              ...SEED,
+              tls,
+              activeMode,
+              networkAcl,
+              networkAclRuleNumberStep: 1,
+              clients: [...v4.map((c) => ec2.Peer.ipv4(c)), ...v6.map((c) => ec2.Peer.ipv6(c))],
+            });
+            const got = countAws(stack, endpoint);
+            const tf = tfStack();
+            const az = new azure.FtpsEndpoint(tf, 'Ftps', {
+              resourceGroupName: 'rg',
+              location: 'westeurope',
+              ...SEED,
+              tls,
+              activeMode,
+              clients: [...v4, ...v6],
+            });
+            rows.push({
+              tls,
+              activeMode,
+              clients: v4.length + v6.length,
+              ipv6: withV6,
+              nacl: withAcl,
+              networks: nets,
+              awsSg: got.sg,
+              awsSgMin: minSg,
+              awsNacl: got.nacl,
+              awsNaclMin: minAcl,
+              azureNsg: az.rules.length,
+              azureNsgMin: minNsg,
+              minimal: got.sg === minSg && got.nacl === minAcl && az.rules.length === minNsg,
+            });
+          }
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+// ---------- 3. scale: the largest client list before a quota error, and what the error says ----------
+
+/** n client networks that cannot merge (every other /24). */
+const disjoint = (n) => Array.from({ length: n }, (_, i) => `10.${Math.floor(i / 128)}.${(i % 128) * 2}.0/24`);
+
+function awsSynthOk(n, withAcl) {
+  const { app, stack, vpc } = awsStack();
+  const networkAcl = withAcl ? ec2.NetworkAcl.fromNetworkAclId(stack, 'Acl', 'acl-12345678') : undefined;
+  try {
+    new aws.FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...SEED,
+      networkAcl,
+      networkAclRuleNumberStep: 1,
+      clients: disjoint(n).map((c) => ec2.Peer.ipv4(c)),
+    });
+    app.synth();
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, message: e.message };
+  }
+}
+
+function azureSynthOk(n) {
+  try {
+    new azure.FtpsEndpoint(tfStack(), 'Ftps', {
+      resourceGroupName: 'rg',
+      location: 'westeurope',
+      ...SEED,
+      clients: disjoint(n),
+    });
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, message: e.message };
+  }
+}
+
+function largest(check, hi) {
+  let lo = 1;
+  if (!check(lo).ok) return { largest: 0, error: check(lo).message };
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (check(mid).ok) lo = mid;
+    else hi = mid - 1;
+  }
+  const over = check(lo + 1);
+  return { largest: lo, error: over.ok ? undefined : over.message };
+}
+
+function scale() {
+  const fix = (m) => (m ? (/Fix: ([^\n]*)/.exec(m) || [])[1] || m.split('\n')[1] : undefined);
+  const sg = largest((n) => awsSynthOk(n, false), 200);
+  const acl = largest((n) => awsSynthOk(n, true), 50);
+  const nsg = largest((n) => azureSynthOk(n), 5000);
+  const thousand = { aws: awsSynthOk(1000, false), azure: azureSynthOk(1000) };
+  return {
+    awsSecurityGroup: { largest: sg.largest, remedy: fix(sg.error) },
+    awsWithNetworkAcl: { largest: acl.largest, remedy: fix(acl.error) },
+    azureNsg: { largest: nsg.largest, remedy: fix(nsg.error) },
+    thousandDisjointCidrs: {
+      aws: thousand.aws.ok ? 'synthesizes' : `synth-time error; remedy: ${fix(thousand.aws.message)}`,
+      azure: thousand.azure.ok
+        ? 'synthesizes (one rule, 1000 prefixes)'
+        : `synth-time error: ${fix(thousand.azure.message)}`,
+    },
+  };
+}
+
+// ---------- 4. report speed, test-suite time ----------
+
+function reportSpeed() {
+  const resources = {};
+  for (let i = 0; i < 500; i++) {
+    resources[`Rule${i}`] = {
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: {
+        GroupId: 'sg-1',
+        CidrIp: `10.${i >> 8}.${i & 255}.0/24`,
+        IpProtocol: 'tcp',
+        FromPort: 21,
+        ToPort: 21,
+      },
+    };
+  }
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ftps-bench-')), 'large.template.json');
+  fs.writeFileSync(file, JSON.stringify({ Resources: resources }));
+  const times = [];
+  for (let i = 0; i < REPS; i++) {
+    const t = performance.now();
+    cli(['report', file], { stdout: () => undefined, stderr: () => undefined });
+    times.push(performance.now() - t);
+  }
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  return { resources: 500, medianMs: round(median(times), 1) };
+}
+
+function testSuiteTime() {
+  const t = performance.now();
+  execFileSync('npm', ['test', '--silent'], { cwd: root, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+  return { seconds: round((performance.now() - t) / 1000, 1) };
+}
+
+// ---------- main ----------
+
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+};
+const started = performance.now();
+console.log(
+  `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${REPS} repetitions`,
+);
+
+const synth = synthCost();
+console.log('\n1. Synth time, median of repetitions, against a hand-written baseline in the same run');
+console.log('| cloud | endpoints | ftps-constructs ms | baseline ms | ratio | spread ours / baseline ms |');
+console.log('|---|---|---|---|---|---|');
+for (const r of synth)
+  console.log(
+    `| ${r.cloud} | ${r.endpoints} | ${r.oursMs} | ${r.baselineMs} | ${r.ratio} | ${round(r.oursSpread, 1)} / ${round(r.baselineSpread, 1)} |`,
+  );
+
+const minimal = minimality();
+console.log(
+  `\n2. Rule minimality: ${minimal.filter((r) => r.minimal).length} of ${minimal.length} cases emit the computed minimum`,
+);
+console.log('| tls | active | clients | IPv6 | NACL | networks | AWS SG (min) | AWS NACL (min) | Azure NSG (min) |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of minimal.filter((x) => x.tls === 'explicit' || !x.minimal)) {
+  console.log(
+    `| ${r.tls} | ${r.activeMode ? 'on' : 'off'} | ${r.clients} | ${r.ipv6 ? 'yes' : 'no'} | ${r.nacl ? 'yes' : 'no'} | ${r.networks} | ${r.awsSg} (${r.awsSgMin}) | ${r.awsNacl} (${r.awsNaclMin}) | ${r.azureNsg} (${r.azureNsgMin}) |${r.minimal ? '' : ' NOT MINIMAL'}`,
+  );
+}
+
+const scaled = scale();
+console.log('\n3. Scale: the largest list of disjoint client networks one endpoint synthesizes');
+console.log(JSON.stringify(scaled, null, 2));
+
+const report = reportSpeed();
+console.log(`\n4. ftps-rules report on a ${report.resources}-resource template: ${report.medianMs} ms (median)`);
+
+const suite = process.argv.includes('--no-test-time') ? undefined : testSuiteTime();
+if (suite) console.log(`5. npm test (tsc, eslint, prettier, jest) on this machine: ${suite.seconds} s`);
+
+const results = {
+  date: new Date().toISOString(),
+  machine,
+  repetitions: REPS,
+  synth,
+  minimality: minimal,
+  scale: scaled,
+  report,
+  testSuite: suite,
+  benchSeconds: round((performance.now() - started) / 1000, 1),
+};
+fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(`\nwrote bench/results.json (${results.benchSeconds} s)`);
+if (minimal.some((r) => !r.minimal)) process.exitCode = 1;
