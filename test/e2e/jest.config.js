@@ -10,4 +10,5 @@ module.exports = {
   globalSetup: undefined,
   maxWorkers: 1,
   testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/test/e2e/table-reporter.js'],
 };
