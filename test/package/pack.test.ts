@@ -184,4 +184,55 @@ describe('npm pack tarball', () => {
       );
     });
   });
+
+  describe('a CDK for Terraform app that installs the tarball', () => {
+    let tfApp: string;
+
+    beforeAll(() => {
+      tfApp = path.join(path.dirname(app), 'tf-app');
+      fs.mkdirSync(tfApp);
+      fs.writeFileSync(
+        path.join(tfApp, 'package.json'),
+        JSON.stringify({ name: 'tf-app', version: '1.0.0', private: true }),
+      );
+      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], tfApp);
+      // The peers are linked from this repository (the azurerm provider is 269 MB): what is tested is that the
+      // installed package finds them in the app's node_modules.
+      for (const peer of ['cdktf', '@cdktf/provider-azurerm', 'constructs']) {
+        fs.mkdirSync(path.dirname(path.join(tfApp, 'node_modules', peer)), { recursive: true });
+        fs.symlinkSync(path.join(root, 'node_modules', peer), path.join(tfApp, 'node_modules', peer), 'dir');
+      }
+    }, 180_000);
+
+    test('the seed endpoint synthesizes one NSG rule: inbound TCP 21 and 50000-50004 from 203.0.113.0/24, nothing else', () => {
+      const program = [
+        "const { App, TerraformStack, Testing } = require('cdktf');",
+        "const { AzurermProvider } = require('@cdktf/provider-azurerm/lib/provider');",
+        "const { FtpsEndpoint } = require('ftps-constructs/azure');",
+        "const stack = new TerraformStack(Testing.app(), 'tf');",
+        "new AzurermProvider(stack, 'azurerm', { features: [{}] });",
+        "new FtpsEndpoint(stack, 'Ftps', { resourceGroupName: 'rg', location: 'westeurope', passivePorts: { from: 50000, to: 50004 }, clients: ['203.0.113.0/24'] });",
+        'process.stdout.write(Testing.synth(stack, true));',
+      ].join('\n');
+      const tf = JSON.parse(run(process.execPath, ['-e', program], tfApp));
+      expect(Object.keys(tf.resource).sort()).toEqual([
+        'azurerm_network_security_group',
+        'azurerm_network_security_rule',
+      ]);
+      const nsg = Object.values(tf.resource.azurerm_network_security_group) as Array<Record<string, unknown>>;
+      expect(nsg).toHaveLength(1);
+      expect(nsg[0].security_rule).toBeUndefined(); // no inline rules
+      const rules = Object.values(tf.resource.azurerm_network_security_rule) as Array<Record<string, unknown>>;
+      expect(rules).toHaveLength(1);
+      expect(rules[0]).toMatchObject({
+        direction: 'Inbound',
+        access: 'Allow',
+        protocol: 'Tcp',
+        source_address_prefix: '203.0.113.0/24',
+        source_port_range: '*',
+        destination_address_prefix: '*',
+        destination_port_ranges: ['21', '50000-50004'],
+      });
+    });
+  });
 });
