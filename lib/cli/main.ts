@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { FtpsTls, FtpsValidationError, PortRange, buildWorksheet, parsePortRange, renderWorksheet } from '../core';
+import { probe, renderProbe } from './probe/probe';
 import { InputError, readOpenings } from './report/read';
 import { FailOn, ReportFormat, diffOpenings, renderDiff, renderReport, violations } from './report/render';
 
@@ -23,9 +24,30 @@ Usage:
                                                      every opening in synthesized output
   ftps-rules diff <before> <after> [--fail-on world|wide|added|none]
                                                      openings added, removed, changed (exit 1 on policy)
+  ftps-rules probe <host> --user NAME [--passive FROM-TO] [options]
+                                                     a real FTPS session through the real firewall
   ftps-rules help [verb]
 
 Run 'ftps-rules <verb> --help' for a verb's options.
+`;
+
+const PROBE_HELP = `ftps-rules probe: run a real FTPS session against a server and explain what fails.
+
+Usage:
+  ftps-rules probe <host> --user NAME [--passive 50000-50004] [options]
+
+Options:
+  --port N                control port (default 21 explicit, 990 implicit)
+  --tls explicit|implicit how TLS starts (default explicit)
+  --user NAME             the login (required)
+  --password PASSWORD     the password; better: the FTPS_PASSWORD environment variable. Never printed.
+  --passive FROM-TO       the passive range you believe is configured and open
+  --attempts N            data connections per passive command, EPSV and PASV each (default 3)
+  --timeout SECONDS       per connection (default 5)
+  --tls-max 1.2|1.3       highest TLS version to offer (default 1.3)
+  --format md|json        output (default md)
+
+Exit codes: 0 the session works end to end, 1 it does not (with the diagnosis), 2 bad input.
 `;
 
 const REPORT_HELP = `ftps-rules report: every opening in synthesized security groups, network ACLs and NSG rules.
@@ -67,8 +89,17 @@ Options:
 Exit codes: 0 printed, 2 bad input.
 `;
 
-/** Runs the CLI; returns the exit code. Never calls process.exit, so tests can drive it. */
-export function run(argv: readonly string[], io: CliIo): number {
+const VERB_HELP: Record<string, string> = {
+  worksheet: WORKSHEET_HELP,
+  report: REPORT_HELP,
+  diff: DIFF_HELP,
+  probe: PROBE_HELP,
+};
+
+/** Runs the CLI; returns the exit code (a promise for probe). Never calls process.exit, so tests can drive it. */
+export function run(argv: readonly string[], io: CliIo): number;
+export function run(argv: readonly string[], io: CliIo): number | Promise<number>;
+export function run(argv: readonly string[], io: CliIo): number | Promise<number> {
   try {
     const [verb, ...rest] = argv;
     switch (verb) {
@@ -76,15 +107,7 @@ export function run(argv: readonly string[], io: CliIo): number {
       case 'help':
       case '-h':
       case '--help':
-        io.stdout(
-          rest[0] === 'worksheet'
-            ? WORKSHEET_HELP
-            : rest[0] === 'report'
-              ? REPORT_HELP
-              : rest[0] === 'diff'
-                ? DIFF_HELP
-                : MAIN_HELP,
-        );
+        io.stdout(VERB_HELP[rest[0]] ?? MAIN_HELP);
         return EXIT_OK;
       case 'worksheet':
         return worksheet(rest, io);
@@ -92,9 +115,11 @@ export function run(argv: readonly string[], io: CliIo): number {
         return report(rest, io);
       case 'diff':
         return diff(rest, io);
+      case 'probe':
+        return probeVerb(rest, io);
       default:
         throw new UsageError(
-          `unknown verb ${JSON.stringify(verb)}: expected worksheet, report or diff (see ftps-rules --help)`,
+          `unknown verb ${JSON.stringify(verb)}: expected worksheet, report, diff or probe (see ftps-rules --help)`,
         );
     }
   } catch (e) {
@@ -199,6 +224,65 @@ function diff(args: readonly string[], io: CliIo): number {
   const bad = violations(d, policies as FailOn[]);
   io.stdout(renderDiff(d, before, after, bad));
   return bad.length > 0 ? EXIT_POLICY : EXIT_OK;
+}
+
+function probeVerb(args: readonly string[], io: CliIo): number | Promise<number> {
+  const { values, positionals } = parseOptions(
+    args,
+    {
+      port: { type: 'string' },
+      tls: { type: 'string' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      passive: { type: 'string' },
+      attempts: { type: 'string' },
+      timeout: { type: 'string' },
+      'tls-max': { type: 'string' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (values.help) {
+    io.stdout(PROBE_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) throw new UsageError('probe takes one host (an address or a name)');
+  const tlsMode = parseTls(values.tls as string | undefined) === FtpsTls.IMPLICIT ? 'implicit' : 'explicit';
+  const user = values.user as string | undefined;
+  if (!user) throw new UsageError('--user is required (the password comes from --password or FTPS_PASSWORD)');
+  const password = (values.password as string | undefined) ?? process.env.FTPS_PASSWORD;
+  if (password === undefined) throw new UsageError('no password: pass --password or set FTPS_PASSWORD');
+  const format = (values.format as string | undefined) ?? 'md';
+  if (format !== 'md' && format !== 'json')
+    throw new UsageError(`--format ${JSON.stringify(format)} is not one of md, json`);
+  const int = (flag: string, v: unknown, def: number, min: number, max: number) => {
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`${flag} ${JSON.stringify(v)} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+  const tlsMax = values['tls-max'] as string | undefined;
+  if (tlsMax !== undefined && tlsMax !== '1.2' && tlsMax !== '1.3')
+    throw new UsageError(`--tls-max ${JSON.stringify(tlsMax)} is not one of 1.2, 1.3`);
+  const passive = values.passive === undefined ? undefined : parseRange('--passive', values.passive as string);
+  if (passive && passive.from > passive.to)
+    throw new UsageError(`--passive ${passive.from}-${passive.to} is inverted: write ${passive.to}-${passive.from}`);
+  return probe({
+    host: positionals[0],
+    port: int('--port', values.port, tlsMode === 'implicit' ? 990 : 21, 1, 65535),
+    tls: tlsMode,
+    user,
+    password,
+    passive,
+    attempts: int('--attempts', values.attempts, 3, 1, 100),
+    timeoutMs: int('--timeout', values.timeout, 5, 1, 300) * 1000,
+    tlsMaxVersion: tlsMax === '1.2' ? 'TLSv1.2' : undefined,
+  }).then((report) => {
+    io.stdout(renderProbe(report, format));
+    return report.ok ? EXIT_OK : EXIT_POLICY;
+  });
 }
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;

@@ -5,7 +5,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Testing, TerraformStack } from 'cdktf';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { FtpsEndpoint } from '../../lib/aws';
 import { FtpsEndpoint as AzureFtpsEndpoint } from '../../lib/azure';
@@ -337,6 +337,215 @@ suite('FTPS end to end', () => {
       withServer(endpoint.options, rules, () =>
         expect(session('epsv', endpoint.options, { timeoutSeconds: 2 }).ok).toBe(false),
       );
+    });
+  });
+
+  // ---- ftps-rules probe, against the same real server and firewall ----
+
+  describe('ftps-rules probe', () => {
+    const bin = 'dist/bin/ftps-rules.js';
+    beforeAll(() => {
+      // The probe runs as users run it: the built command, inside the client namespace.
+      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+        stdio: 'pipe',
+      });
+    }, 120_000);
+
+    interface Probe {
+      code: number | null;
+      report: {
+        ok: boolean;
+        diagnoses: Array<{ id: string; level: string; message: string }>;
+        data: Array<{ port: number; opened: boolean }>;
+        steps: Array<{ step: string; ok: boolean }>;
+      };
+      markdown: string;
+    }
+    function runProbe(extra: string[] = []): Probe {
+      const args = [
+        bin,
+        'probe',
+        topo.server.v4,
+        '--user',
+        USER,
+        '--tls-max',
+        '1.2',
+        '--timeout',
+        '2',
+        '--attempts',
+        '4',
+        ...extra,
+      ];
+      const env = { ...process.env, FTPS_PASSWORD: PASSWORD };
+      const json = spawnSync('ip', ['netns', 'exec', topo.inside.ns, process.execPath, ...args, '--format', 'json'], {
+        encoding: 'utf8',
+        env,
+        timeout: 90_000,
+      });
+      const md = spawnSync('ip', ['netns', 'exec', topo.inside.ns, process.execPath, ...args, '--attempts', '1'], {
+        encoding: 'utf8',
+        env,
+        timeout: 90_000,
+      });
+      expect(json.stdout + md.stdout).not.toContain(PASSWORD); // never printed
+      return { code: json.status, report: JSON.parse(json.stdout), markdown: md.stdout };
+    }
+    const ids = (p: Probe) => p.report.diagnoses.map((d) => d.id).sort();
+
+    function seedRules(
+      passive = { from: 50000, to: 50004 },
+      dropPassive = false,
+    ): { rules: string; options: ResolvedFtpsOptions } {
+      const { stack, vpc, synth } = awsStack();
+      const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+        vpc,
+        passivePorts: passive,
+        clients: [ec2.Peer.ipv4('203.0.113.0/25')],
+      });
+      const template = synth();
+      const sg = logicalId(stack, endpoint.securityGroup);
+      if (dropPassive) {
+        const props = template.Resources[sg].Properties!;
+        props.SecurityGroupIngress = (props.SecurityGroupIngress as Array<Record<string, unknown>>).filter(
+          (r) => r.FromPort === 21,
+        );
+      }
+      return { rules: cfnToNft(template, { securityGroup: sg }), options: endpoint.options };
+    }
+
+    function withProbeServer(
+      overrides: Record<string, string>,
+      rules: string,
+      body: () => void,
+      passive = { from: 50000, to: 50004 },
+    ): void {
+      topo.firewall(topo.server, rules);
+      const vsftpd = new Vsftpd(ws, topo.server, {
+        tls: 'explicit',
+        controlPort: 21,
+        passivePorts: passive,
+        activeMode: false,
+        overrides: { require_ssl_reuse: 'NO', ...overrides },
+      });
+      try {
+        body();
+      } finally {
+        vsftpd.stop();
+        topo.firewall(topo.server, '');
+      }
+    }
+
+    test('healthy server: exit 0, every step and data connection ok, no diagnosis', () => {
+      withProbeServer({}, seedRules().rules, () => {
+        const p = runProbe(['--passive', '50000-50004']);
+        expect(p.code).toBe(0);
+        expect(p.report.diagnoses).toEqual([]);
+        expect(p.report.steps.map((s) => [s.step, s.ok])).toEqual([
+          ['control port 21 reachable', true],
+          ['plain FTP refused', true],
+          ['TLS upgrade (AUTH TLS)', true],
+          ['login', true],
+          ['PBSZ 0 / PROT P', true],
+        ]);
+        expect(p.report.data).toHaveLength(8);
+        expect(p.report.data.every((d) => d.opened && d.port >= 50000 && d.port <= 50004)).toBe(true);
+        expect(p.markdown).toContain('works end to end');
+        fs.mkdirSync('test/e2e/reports', { recursive: true });
+        fs.writeFileSync('test/e2e/reports/probe-healthy.md', p.markdown);
+        expect(p.markdown).toContain('Certificate: subject ftps.test');
+      });
+    });
+
+    test('passive range closed in the firewall: exit 1, data ports named as closed', () => {
+      withProbeServer({}, seedRules(undefined, true).rules, () => {
+        const p = runProbe(['--passive', '50000-50004']);
+        expect(p.code).toBe(1);
+        expect(ids(p)).toEqual(['data-port-closed']);
+        expect(p.report.diagnoses[0].message).toMatch(/Data connections? to TCP 5000[0-4](, 5000[0-4])* timed out/);
+        fs.writeFileSync('test/e2e/reports/probe-passive-closed.md', p.markdown);
+        expect(p.markdown).toContain('**Fix:** Open TCP 50000-50004 inbound');
+      });
+    });
+
+    test('one passive port closed: the closed port is named', () => {
+      // The server uses 50000-50001; the firewall opens only 50000.
+      withProbeServer(
+        {},
+        seedRules({ from: 50000, to: 50000 }).rules,
+        () => {
+          const p = runProbe(['--passive', '50000-50001', '--attempts', '6']);
+          expect(p.code).toBe(1);
+          expect(ids(p)).toEqual(['data-port-closed']);
+          expect(p.report.diagnoses[0].message).toContain(
+            'Data connection to TCP 50001 timed out: this port is closed',
+          );
+        },
+        { from: 50000, to: 50001 },
+      );
+    });
+
+    test('wrong pasv_address (the NAT trap): diagnosed, exit 1', () => {
+      withProbeServer({ listen: 'YES', listen_ipv6: 'NO', pasv_address: '198.51.100.99' }, seedRules().rules, () => {
+        const p = runProbe(['--passive', '50000-50004']);
+        expect(p.code).toBe(1);
+        expect(ids(p)).toEqual(['pasv-address']);
+        expect(p.report.diagnoses[0].message).toMatch(
+          /^PASV advertises 198\.51\.100\.99 .*not 198\.51\.100\.10 that this client connected to: the NAT trap/,
+        );
+      });
+    });
+
+    test('a server range that disagrees with the declared one: port outside the range', () => {
+      withProbeServer({}, seedRules().rules, () => {
+        const p = runProbe(['--passive', '40000-40004', '--attempts', '1']);
+        expect(ids(p)).toEqual(['port-outside-range']);
+      });
+    });
+
+    test('plain FTP allowed: an insecure-server warning, the TLS session still works (exit 0)', () => {
+      withProbeServer({ force_local_logins_ssl: 'NO', force_local_data_ssl: 'NO' }, seedRules().rules, () => {
+        const p = runProbe();
+        expect(p.code).toBe(0);
+        expect(ids(p)).toEqual(['plain-ftp-accepted']);
+      });
+    });
+
+    test('require_ssl_reuse: clients that do not resume TLS sessions are refused (522), diagnosed', () => {
+      withProbeServer({ require_ssl_reuse: 'YES' }, seedRules().rules, () => {
+        const p = runProbe();
+        expect(p.code).toBe(0);
+        expect(ids(p)).toEqual(['tls-reuse-required']);
+        expect(p.report.diagnoses[0].message).toMatch(/refused \(522/);
+      });
+    });
+
+    test('control port closed: exit 1 at the first step', () => {
+      topo.firewall(topo.server, seedRules().rules);
+      try {
+        const out = spawnSync(
+          'ip',
+          [
+            'netns',
+            'exec',
+            topo.outside.ns,
+            process.execPath,
+            bin,
+            'probe',
+            topo.server.v4,
+            '--user',
+            USER,
+            '--timeout',
+            '2',
+            '--format',
+            'json',
+          ],
+          { encoding: 'utf8', env: { ...process.env, FTPS_PASSWORD: PASSWORD }, timeout: 30_000 },
+        );
+        expect(out.status).toBe(1);
+        expect(JSON.parse(out.stdout).diagnoses.map((d: { id: string }) => d.id)).toEqual(['control-unreachable']);
+      } finally {
+        topo.firewall(topo.server, '');
+      }
     });
   });
 

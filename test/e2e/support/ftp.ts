@@ -30,6 +30,9 @@ export class Workspace {
         '1',
         '-subj',
         '/CN=ftps.test',
+        // Names the server as clients reach it, so the probe's host check passes as on a real server.
+        '-addext',
+        'subjectAltName=DNS:ftps.test,IP:198.51.100.10,IP:2001:db8:1::10',
         '-keyout',
         this.key,
         '-out',
@@ -60,6 +63,8 @@ export interface ServerSettings {
   readonly controlPort: number;
   readonly passivePorts: { from: number; to: number };
   readonly activeMode: boolean;
+  /** vsftpd settings to replace or add, e.g. { require_ssl_reuse: 'NO' }. */
+  readonly overrides?: Record<string, string>;
 }
 
 /** A real vsftpd in the server namespace; stop() kills it by PID. */
@@ -68,42 +73,44 @@ export class Vsftpd {
 
   constructor(ws: Workspace, host: Host, s: ServerSettings) {
     const conf = path.join(ws.dir, `vsftpd-${s.controlPort}.conf`);
-    fs.writeFileSync(
-      conf,
-      [
-        // Dual stack, no pasv_address: vsftpd 3.0.3 answers PASV with 0,0,0,0 to IPv4 clients when both are set.
-        'listen=NO',
-        'listen_ipv6=YES',
-        `listen_port=${s.controlPort}`,
-        'background=NO',
-        'anonymous_enable=NO',
-        'local_enable=YES',
-        'write_enable=YES',
-        'pasv_enable=YES',
-        `pasv_min_port=${s.passivePorts.from}`,
-        `pasv_max_port=${s.passivePorts.to}`,
-        `port_enable=${s.activeMode ? 'YES' : 'NO'}`,
-        'connect_from_port_20=YES',
-        `ftp_data_port=${s.controlPort - 1}`,
-        'ssl_enable=YES',
-        `implicit_ssl=${s.tls === 'implicit' ? 'YES' : 'NO'}`,
-        'allow_anon_ssl=NO',
-        'force_local_logins_ssl=YES',
-        'force_local_data_ssl=YES',
-        'ssl_ciphers=HIGH',
-        `rsa_cert_file=${ws.cert}`,
-        `rsa_private_key_file=${ws.key}`,
-        'require_ssl_reuse=YES',
-        'seccomp_sandbox=NO',
-        'isolate=NO',
-        'isolate_network=NO',
-        'pam_service_name=vsftpd',
-        'secure_chroot_dir=/var/run/vsftpd/empty',
-        'max_clients=200',
-        'max_per_ip=100',
-        '',
-      ].join('\n'),
-    );
+    const lines = [
+      // Dual stack, no pasv_address: vsftpd 3.0.3 answers PASV with 0,0,0,0 to IPv4 clients when both are set.
+      'listen=NO',
+      'listen_ipv6=YES',
+      `listen_port=${s.controlPort}`,
+      'background=NO',
+      'anonymous_enable=NO',
+      'local_enable=YES',
+      'write_enable=YES',
+      'pasv_enable=YES',
+      `pasv_min_port=${s.passivePorts.from}`,
+      `pasv_max_port=${s.passivePorts.to}`,
+      `port_enable=${s.activeMode ? 'YES' : 'NO'}`,
+      'connect_from_port_20=YES',
+      `ftp_data_port=${s.controlPort - 1}`,
+      'ssl_enable=YES',
+      `implicit_ssl=${s.tls === 'implicit' ? 'YES' : 'NO'}`,
+      'allow_anon_ssl=NO',
+      'force_local_logins_ssl=YES',
+      'force_local_data_ssl=YES',
+      'ssl_ciphers=HIGH',
+      `rsa_cert_file=${ws.cert}`,
+      `rsa_private_key_file=${ws.key}`,
+      'require_ssl_reuse=YES',
+      'seccomp_sandbox=NO',
+      'isolate=NO',
+      'isolate_network=NO',
+      'pam_service_name=vsftpd',
+      'secure_chroot_dir=/var/run/vsftpd/empty',
+      'max_clients=200',
+      'max_per_ip=100',
+    ];
+    for (const [key, value] of Object.entries(s.overrides ?? {})) {
+      const i = lines.findIndex((l) => l.startsWith(`${key}=`));
+      if (i >= 0) lines[i] = `${key}=${value}`;
+      else lines.push(`${key}=${value}`);
+    }
+    fs.writeFileSync(conf, lines.join('\n') + '\n');
     this.child = spawn('ip', ['netns', 'exec', host.ns, 'vsftpd', conf], { stdio: 'ignore' });
     const deadline = Date.now() + 5000;
     while (!run('ss', ['-Htln', `sport = :${s.controlPort}`], { ns: host.ns }).stdout.trim()) {

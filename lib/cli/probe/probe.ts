@@ -1,0 +1,386 @@
+// `ftps-rules probe`: a real FTPS session against a running server, through the real firewall, step by
+// step, with a diagnosis for what goes wrong. The control channel uses basic-ftp; data connections are
+// opened here, one by one, so each can be timed and explained.
+import { Client, FTPError } from 'basic-ftp';
+import { parseEpsvResponse, parsePasvResponse } from 'basic-ftp/dist/transfer';
+import * as ipaddr from 'ipaddr.js';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { PortRange, formatPorts, rangeContains } from '../../core';
+
+export interface ProbeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: 'explicit' | 'implicit';
+  readonly user: string;
+  readonly password: string;
+  /** The passive range the user believes is configured (and opened in the firewall). */
+  readonly passive?: PortRange;
+  /** Data connections to try per passive command (EPSV and PASV each). */
+  readonly attempts: number;
+  readonly timeoutMs: number;
+  readonly tlsMaxVersion?: tls.SecureVersion;
+}
+
+export interface ProbeStep {
+  readonly step: string;
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly detail: string;
+}
+
+export interface DataAttempt {
+  readonly command: 'EPSV' | 'PASV';
+  readonly reply: string;
+  readonly address: string;
+  readonly port: number;
+  /** Opened: TCP connect, TLS and a listing over it. */
+  readonly opened: boolean;
+  readonly ms: number;
+  readonly detail: string;
+}
+
+export interface ProbeDiagnosis {
+  readonly id: string;
+  readonly level: 'error' | 'warning';
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface ProbeReport {
+  readonly target: string;
+  readonly ok: boolean;
+  readonly steps: ProbeStep[];
+  readonly certificate?: { subject: string; issuer: string; validTo: string; matchesHost: boolean };
+  readonly data: DataAttempt[];
+  readonly diagnoses: ProbeDiagnosis[];
+}
+
+const since = (t: number) => Math.round(performance.now() - t);
+
+export async function probe(o: ProbeOptions): Promise<ProbeReport> {
+  const steps: ProbeStep[] = [];
+  const data: DataAttempt[] = [];
+  const diagnoses: ProbeDiagnosis[] = [];
+  const target = `${o.host}:${o.port}`;
+  let certificate: ProbeReport['certificate'];
+  const done = (ok: boolean): ProbeReport => ({ target, ok, steps, certificate, data, diagnoses });
+  const tlsOptions: tls.ConnectionOptions = {
+    rejectUnauthorized: false,
+    servername: net.isIP(o.host) ? undefined : o.host,
+    maxVersion: o.tlsMaxVersion,
+  };
+
+  // 1. The control port, plain TCP.
+  let t = performance.now();
+  const reachable = await tcpConnect(o.host, o.port, o.timeoutMs);
+  steps.push({ step: `control port ${o.port} reachable`, ok: reachable.ok, ms: since(t), detail: reachable.detail });
+  if (!reachable.ok) {
+    diagnoses.push({
+      id: 'control-unreachable',
+      level: 'error',
+      message: `TCP ${o.port} on ${o.host}: ${reachable.detail}.`,
+      fix: `Open TCP ${o.port} inbound from this client in every firewall on the path (security group, NACL, NSG), and check the server listens.`,
+    });
+    return done(false);
+  }
+
+  // 2. Plain FTP refused? Only USER is sent in the clear, never the password.
+  if (o.tls === 'explicit') {
+    t = performance.now();
+    const plain = await plainLoginOffered(o);
+    steps.push({ step: 'plain FTP refused', ok: !plain.offered, ms: since(t), detail: plain.detail });
+    if (plain.offered) {
+      diagnoses.push({
+        id: 'plain-ftp-accepted',
+        level: 'warning',
+        message: `The server asked for a password without TLS (${plain.detail}): passwords can travel in clear.`,
+        fix: 'Require TLS for logins and data: vsftpd force_local_logins_ssl=YES and force_local_data_ssl=YES; ProFTPD TLSRequired on; Pure-FTPd -Y 2.',
+      });
+    }
+  }
+
+  // 3. TLS, login, PBSZ/PROT.
+  const client = new Client(o.timeoutMs);
+  try {
+    t = performance.now();
+    try {
+      if (o.tls === 'implicit') await client.connectImplicitTLS(o.host, o.port, tlsOptions);
+      else {
+        await client.connect(o.host, o.port);
+        await client.useTLS(tlsOptions);
+      }
+      steps.push({
+        step: o.tls === 'implicit' ? 'TLS handshake (implicit)' : 'TLS upgrade (AUTH TLS)',
+        ok: true,
+        ms: since(t),
+        detail: (client.ftp.socket as tls.TLSSocket).getProtocol?.() ?? 'TLS',
+      });
+    } catch (e) {
+      steps.push({ step: 'TLS', ok: false, ms: since(t), detail: message(e) });
+      diagnoses.push({
+        id: 'tls-broken',
+        level: 'error',
+        message: `The control port answers but TLS fails: ${message(e)}.`,
+        fix:
+          o.tls === 'explicit'
+            ? 'An FTP-aware firewall or NAT (ALG, "FTP inspection") may be rewriting AUTH TLS: turn FTP inspection off for this port; or the server has no TLS (vsftpd ssl_enable=YES).'
+            : 'Check the server speaks implicit TLS on this port (vsftpd implicit_ssl=YES), or use --tls explicit.',
+      });
+      return done(false);
+    }
+    const cert = (client.ftp.socket as tls.TLSSocket).getPeerCertificate();
+    if (cert && cert.subject) {
+      const matchesHost = tls.checkServerIdentity(o.host, cert) === undefined;
+      const cn = (name: tls.Certificate | undefined) => [name?.CN ?? JSON.stringify(name)].flat().join(', ');
+      const subject = cn(cert.subject);
+      certificate = { subject, issuer: cn(cert.issuer), validTo: cert.valid_to, matchesHost };
+      if (!matchesHost) {
+        diagnoses.push({
+          id: 'certificate-mismatch',
+          level: 'warning',
+          message: `The certificate (CN ${subject}) does not name ${o.host}.`,
+          fix: 'Install a certificate for the name clients use, or connect by that name.',
+        });
+      }
+      if (new Date(cert.valid_to).getTime() < Date.now()) {
+        diagnoses.push({
+          id: 'certificate-expired',
+          level: 'error',
+          message: `The certificate expired on ${cert.valid_to}.`,
+          fix: 'Renew the certificate.',
+        });
+      }
+    }
+
+    t = performance.now();
+    try {
+      const res = await client.login(o.user, o.password);
+      steps.push({ step: 'login', ok: true, ms: since(t), detail: oneLine(res.message) });
+    } catch (e) {
+      steps.push({ step: 'login', ok: false, ms: since(t), detail: message(e) });
+      diagnoses.push({
+        id: 'login-failed',
+        level: 'error',
+        message: `Login as ${o.user} failed: ${message(e)}.`,
+        fix: 'Check the user and password (--user, --password or FTPS_PASSWORD).',
+      });
+      return done(false);
+    }
+    t = performance.now();
+    const pbsz = await client.send('PBSZ 0');
+    const prot = await client.send('PROT P');
+    await client.send('TYPE I');
+    steps.push({ step: 'PBSZ 0 / PROT P', ok: true, ms: since(t), detail: `${pbsz.code} / ${prot.code}` });
+
+    // 4. Data connections: EPSV and PASV, each attempts times, with TLS session reuse as clients do.
+    const session = (client.ftp.socket as tls.TLSSocket).getSession();
+    for (let i = 0; i < o.attempts; i++) {
+      for (const command of ['EPSV', 'PASV'] as const)
+        data.push(await dataAttempt(client, o, command, tlsOptions, session));
+    }
+    // One more without session reuse: does the server demand it (vsftpd require_ssl_reuse)?
+    const noReuse = await dataAttempt(client, o, 'EPSV', tlsOptions, undefined);
+    if (!noReuse.opened && /\b(522|425)\b/.test(noReuse.detail) && data.some((d) => d.opened)) {
+      diagnoses.push({
+        id: 'tls-reuse-required',
+        level: 'warning',
+        message: `Data connections that do not resume the control channel's TLS session are refused (${noReuse.detail}); this probe resumes, so it got through.`,
+        fix: 'Use clients that resume TLS sessions (curl, lftp, FileZilla, WinSCP do), or relax it on the server: vsftpd require_ssl_reuse=NO, ProFTPD TLSOptions NoSessionReuseRequired.',
+      });
+    }
+  } finally {
+    client.close();
+  }
+
+  diagnoseData(o, data, diagnoses);
+  const ok = data.length > 0 && data.every((d) => d.opened) && !diagnoses.some((d) => d.level === 'error');
+  return done(ok);
+}
+
+function diagnoseData(o: ProbeOptions, data: DataAttempt[], diagnoses: ProbeDiagnosis[]): void {
+  const pasv = data.filter((d) => d.command === 'PASV' && d.address);
+  const wrong = pasv.find((d) => d.address !== o.host);
+  if (wrong) {
+    const kind = ipaddr.isValid(wrong.address) ? ipaddr.parse(wrong.address).range() : 'unknown';
+    diagnoses.push({
+      id: 'pasv-address',
+      level: 'error',
+      message: `PASV advertises ${wrong.address}${kind !== 'unicast' ? ` (a ${kind} address)` : ''}, not ${o.host} that this client connected to: the NAT trap — clients that follow the PASV address time out after login.`,
+      fix: `Advertise the public address: vsftpd pasv_address=${net.isIPv4(o.host) ? o.host : '<public IPv4>'} (with listen=YES), ProFTPD MasqueradeAddress, AWS Transfer Family PassiveIp.`,
+    });
+  }
+  if (o.passive) {
+    const outside = [...new Set(data.filter((d) => d.port && !rangeContains(o.passive!, d.port)).map((d) => d.port))];
+    if (outside.length > 0) {
+      diagnoses.push({
+        id: 'port-outside-range',
+        level: 'error',
+        message: `The server offered data port${outside.length > 1 ? 's' : ''} ${outside.join(', ')}, outside the declared passive range ${formatPorts(o.passive)}: server and firewall disagree.`,
+        fix: `Configure the same range on the server (vsftpd pasv_min_port=${o.passive.from} pasv_max_port=${o.passive.to}) and in the firewall.`,
+      });
+    }
+  }
+  const closed = [...new Set(data.filter((d) => !d.opened && /timed out/.test(d.detail)).map((d) => d.port))].sort(
+    (a, b) => a - b,
+  );
+  if (closed.length > 0) {
+    diagnoses.push({
+      id: 'data-port-closed',
+      level: 'error',
+      message: `Data connection${closed.length > 1 ? 's' : ''} to TCP ${closed.join(', ')} timed out: ${closed.length > 1 ? 'these ports are' : 'this port is'} closed in a firewall on the path.`,
+      fix: `Open TCP ${o.passive ? formatPorts(o.passive) : closed.join(', ')} inbound from the clients (the whole passive range) in every firewall on the path.`,
+    });
+  }
+}
+
+async function dataAttempt(
+  client: Client,
+  o: ProbeOptions,
+  command: 'EPSV' | 'PASV',
+  tlsOptions: tls.ConnectionOptions,
+  session: Buffer | undefined,
+): Promise<DataAttempt> {
+  const t = performance.now();
+  let reply = '';
+  let address = o.host;
+  let port = 0;
+  try {
+    const res = await client.send(command);
+    reply = oneLine(res.message);
+    if (command === 'EPSV') port = parseEpsvResponse(res.message);
+    else ({ host: address, port } = parsePasvResponse(res.message));
+  } catch (e) {
+    return {
+      command,
+      reply: message(e),
+      address: '',
+      port: 0,
+      opened: false,
+      ms: since(t),
+      detail: `${command} refused: ${message(e)}`,
+    };
+  }
+  // Like most clients, connect to the control address; a differing PASV address is diagnosed separately.
+  const socket = await tcpConnect(o.host, port, o.timeoutMs, true);
+  if (!socket.ok || !socket.socket)
+    return { command, reply, address, port, opened: false, ms: since(t), detail: socket.detail };
+  const raw = socket.socket;
+  try {
+    const listing = await listOver(client, raw, o, tlsOptions, session);
+    return { command, reply, address, port, opened: true, ms: since(t), detail: listing };
+  } catch (e) {
+    raw.destroy();
+    return { command, reply, address, port, opened: false, ms: since(t), detail: message(e) };
+  }
+}
+
+/** LIST over an open data socket, TLS-protected (PROT P), resuming the control session if given. */
+function listOver(
+  client: Client,
+  raw: net.Socket,
+  o: ProbeOptions,
+  tlsOptions: tls.ConnectionOptions,
+  session: Buffer | undefined,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const secure = tls.connect({ ...tlsOptions, socket: raw, session });
+    let bytes = 0;
+    let tlsError: Error | undefined;
+    secure.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    secure.on('error', (e) => (tlsError = e));
+    const timer = setTimeout(() => {
+      secure.destroy();
+      reject(new Error(`LIST timed out after ${o.timeoutMs} ms`));
+    }, o.timeoutMs + 1000);
+    client.ftp
+      .request('LIST')
+      .then(async (res) => {
+        // 150 now; 226 (or an error) when the transfer ends.
+        const final =
+          res.code < 200
+            ? await client.ftp.handle(undefined, (r, task) =>
+                r instanceof Error ? task.reject(r) : r.code >= 200 ? task.resolve(r) : undefined,
+              )
+            : res;
+        clearTimeout(timer);
+        secure.destroy();
+        if (final.code >= 400) reject(new Error(`${final.code} ${oneLine(final.message)}`));
+        else resolve(`${final.code}, ${bytes} bytes listed${tlsError ? ` (TLS: ${tlsError.message})` : ''}`);
+      })
+      .catch((e: unknown) => {
+        clearTimeout(timer);
+        secure.destroy();
+        reject(new Error(e instanceof FTPError ? `${e.code} ${oneLine(e.message)}` : message(e)));
+      });
+  });
+}
+
+async function plainLoginOffered(o: ProbeOptions): Promise<{ offered: boolean; detail: string }> {
+  const client = new Client(o.timeoutMs);
+  try {
+    await client.connect(o.host, o.port);
+    const res = await client.sendIgnoringError(`USER ${o.user}`);
+    return { offered: res.code === 331, detail: `USER without TLS: ${oneLine(res.message)}` };
+  } catch (e) {
+    return { offered: false, detail: message(e) };
+  } finally {
+    client.close();
+  }
+}
+
+function tcpConnect(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  keep = false,
+): Promise<{ ok: boolean; detail: string; socket?: net.Socket }> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ ok: false, detail: `TCP ${port} timed out after ${timeoutMs} ms` });
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      if (!keep) socket.end();
+      resolve({ ok: true, detail: `connected to ${host}:${port}`, socket: keep ? socket : undefined });
+    });
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      resolve({ ok: false, detail: `TCP ${port}: ${e.message}` });
+    });
+  });
+}
+
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
+const message = (e: unknown) => oneLine(e instanceof Error ? e.message : String(e));
+
+/** Markdown or JSON; the password never appears (it is not in the report). */
+export function renderProbe(r: ProbeReport, format: 'md' | 'json'): string {
+  if (format === 'json') return JSON.stringify(r, null, 2) + '\n';
+  const lines = [
+    `# FTPS probe: ${r.target} — ${r.ok ? 'works end to end' : 'FAILS'}`,
+    '',
+    '| step | result | time | detail |',
+    '|---|---|---|---|',
+  ];
+  for (const s of r.steps)
+    lines.push(`| ${s.step} | ${s.ok ? 'ok' : 'FAIL'} | ${s.ms} ms | ${s.detail.replace(/\|/g, '\\|')} |`);
+  if (r.certificate) {
+    lines.push(
+      '',
+      `Certificate: subject ${r.certificate.subject}, issuer ${r.certificate.issuer}, valid to ${r.certificate.validTo}, ${r.certificate.matchesHost ? 'matches the host' : 'does NOT match the host'}.`,
+    );
+  }
+  if (r.data.length) {
+    lines.push('', '| data | reply | offered | opened | time | detail |', '|---|---|---|---|---|---|');
+    for (const d of r.data)
+      lines.push(
+        `| ${d.command} | ${d.reply.replace(/\|/g, '\\|')} | ${d.address}:${d.port} | ${d.opened ? 'yes' : 'NO'} | ${d.ms} ms | ${d.detail.replace(/\|/g, '\\|')} |`,
+      );
+  }
+  lines.push('', r.diagnoses.length ? '## Diagnosis' : 'No problem found.');
+  for (const d of r.diagnoses) lines.push(`- **${d.level}** \`${d.id}\`: ${d.message} **Fix:** ${d.fix}`);
+  return lines.join('\n') + '\n';
+}
