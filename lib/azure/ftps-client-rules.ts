@@ -1,7 +1,7 @@
-import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { Construct } from 'constructs';
-import { FtpsFlow, ResolvedFtpsOptions, clientRules } from '../core';
-import { NsgRuleSet, NsgRuleSetProps } from './private/nsg-rule-set';
+import { clientRules } from '../core';
+import { FtpsNsgConstruct } from './private/ftps-nsg-construct';
+import { NsgRuleSetProps } from './private/nsg-rule-set';
 
 /** Properties of {@link FtpsClientRules}: the FTPS options of the server, and where the client's rules go. */
 export interface FtpsClientRulesProps extends NsgRuleSetProps {
@@ -24,18 +24,11 @@ export interface FtpsClientRulesProps extends NsgRuleSetProps {
  * control port and the passive range (one rule), and, in active mode, inbound data from the server. Needed
  * where the client NSG denies outbound traffic by default rules of its own.
  */
-export class FtpsClientRules extends Construct {
-  public readonly options: ResolvedFtpsOptions;
-  public readonly flows: readonly FtpsFlow[];
-  public readonly networkSecurityGroupName: string;
-  public readonly rules: readonly NetworkSecurityRule[];
-  private readonly ruleSet: NsgRuleSet;
-
+export class FtpsClientRules extends FtpsNsgConstruct {
   constructor(scope: Construct, id: string, props: FtpsClientRulesProps) {
-    super(scope, id);
-    this.ruleSet = new NsgRuleSet(
-      this,
-      'Rules',
+    super(
+      scope,
+      id,
       props,
       {
         side: 'client',
@@ -46,14 +39,5 @@ export class FtpsClientRules extends Construct {
       },
       clientRules,
     );
-    this.options = this.ruleSet.options;
-    this.flows = this.ruleSet.flows;
-    this.networkSecurityGroupName = this.ruleSet.networkSecurityGroupName;
-    this.rules = this.ruleSet.rules;
-  }
-
-  /** The NSG's id, for composition. */
-  public get networkSecurityGroupId(): string {
-    return this.ruleSet.networkSecurityGroupId;
   }
 }

@@ -1,7 +1,7 @@
-import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { Construct } from 'constructs';
-import { FtpsFlow, ResolvedFtpsOptions, statefulServerRules } from '../core';
-import { NsgRuleSet, NsgRuleSetProps } from './private/nsg-rule-set';
+import { statefulServerRules } from '../core';
+import { FtpsNsgConstruct } from './private/ftps-nsg-construct';
+import { NsgRuleSetProps } from './private/nsg-rule-set';
 
 /** Properties of an Azure {@link FtpsEndpoint}: the FTPS options plus where the NSG rules go. */
 export interface FtpsEndpointProps extends NsgRuleSetProps {
@@ -33,22 +33,11 @@ export interface FtpsEndpointProps extends NsgRuleSetProps {
  * "50000-50004"); a service tag or application security groups get rules of their own; active mode adds
  * the outbound rule. Creates the NSG (or adds to an existing one) and associates it with a subnet or NIC.
  */
-export class FtpsEndpoint extends Construct {
-  /** The options with defaults applied. */
-  public readonly options: ResolvedFtpsOptions;
-  /** The flows the rules are derived from. */
-  public readonly flows: readonly FtpsFlow[];
-  /** The NSG's name (a reference when this construct creates it). */
-  public readonly networkSecurityGroupName: string;
-  /** The rules this construct created. */
-  public readonly rules: readonly NetworkSecurityRule[];
-  private readonly ruleSet: NsgRuleSet;
-
+export class FtpsEndpoint extends FtpsNsgConstruct {
   constructor(scope: Construct, id: string, props: FtpsEndpointProps) {
-    super(scope, id);
-    this.ruleSet = new NsgRuleSet(
-      this,
-      'Rules',
+    super(
+      scope,
+      id,
       props,
       {
         side: 'server',
@@ -60,14 +49,5 @@ export class FtpsEndpoint extends Construct {
       },
       statefulServerRules,
     );
-    this.options = this.ruleSet.options;
-    this.flows = this.ruleSet.flows;
-    this.networkSecurityGroupName = this.ruleSet.networkSecurityGroupName;
-    this.rules = this.ruleSet.rules;
-  }
-
-  /** The NSG's id, for composition (for an existing NSG, read through a data source). */
-  public get networkSecurityGroupId(): string {
-    return this.ruleSet.networkSecurityGroupId;
   }
 }
