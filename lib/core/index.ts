@@ -6,3 +6,4 @@ export * from './addresses';
 export * from './flows';
 export * from './projections';
 export * from './worksheet';
+export * from './server-config';

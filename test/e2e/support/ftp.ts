@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FtpsTls, renderVsftpdConf } from '../../../lib/core';
 import { Host, must, run } from './topology';
 
 export const USER = 'ftpse2e';
@@ -73,35 +74,23 @@ export class Vsftpd {
 
   constructor(ws: Workspace, host: Host, s: ServerSettings) {
     const conf = path.join(ws.dir, `vsftpd-${s.controlPort}.conf`);
+    // The project's own rendered configuration, plus what only this test environment needs.
+    const rendered = renderVsftpdConf(
+      {
+        tls: s.tls === 'implicit' ? FtpsTls.IMPLICIT : FtpsTls.EXPLICIT,
+        controlPort: s.controlPort,
+        passivePorts: s.passivePorts,
+        activeMode: s.activeMode,
+      },
+      { certificateFile: ws.cert, privateKeyFile: ws.key },
+    );
     const lines = [
-      // Dual stack, no pasv_address: vsftpd 3.0.3 answers PASV with 0,0,0,0 to IPv4 clients when both are set.
-      'listen=NO',
-      'listen_ipv6=YES',
-      `listen_port=${s.controlPort}`,
+      ...rendered.split('\n').filter((l) => l && !l.startsWith('#')),
+      // Test environment only: foreground (killed by PID), no seccomp/namespace sandbox inside a netns.
       'background=NO',
-      'anonymous_enable=NO',
-      'local_enable=YES',
-      'write_enable=YES',
-      'pasv_enable=YES',
-      `pasv_min_port=${s.passivePorts.from}`,
-      `pasv_max_port=${s.passivePorts.to}`,
-      `port_enable=${s.activeMode ? 'YES' : 'NO'}`,
-      'connect_from_port_20=YES',
-      `ftp_data_port=${s.controlPort - 1}`,
-      'ssl_enable=YES',
-      `implicit_ssl=${s.tls === 'implicit' ? 'YES' : 'NO'}`,
-      'allow_anon_ssl=NO',
-      'force_local_logins_ssl=YES',
-      'force_local_data_ssl=YES',
-      'ssl_ciphers=HIGH',
-      `rsa_cert_file=${ws.cert}`,
-      `rsa_private_key_file=${ws.key}`,
-      'require_ssl_reuse=YES',
       'seccomp_sandbox=NO',
       'isolate=NO',
       'isolate_network=NO',
-      'pam_service_name=vsftpd',
-      'secure_chroot_dir=/var/run/vsftpd/empty',
       'max_clients=200',
       'max_per_ip=100',
     ];

@@ -1,0 +1,169 @@
+// Server configuration rendered from the same FtpsOptions as the firewall rules, so the two cannot drift:
+// the passive range, the control port, active mode and TLS come from one declaration.
+import * as ipaddr from 'ipaddr.js';
+import { Diagnostic, DiagnosticIds, error, throwOnErrors } from './diagnostics';
+import { FtpsOptions, FtpsTls, resolveOptions } from './ftps-options';
+import { validateOptions } from './validation';
+
+/** What the server needs besides the FTPS options. */
+export interface FtpsServerSettings {
+  /** PEM certificate (chain) path on the server. */
+  readonly certificateFile: string;
+  /** PEM private key path on the server. */
+  readonly privateKeyFile: string;
+  /**
+   * The public IPv4 address to advertise in PASV replies, when the server is behind NAT (an EC2 Elastic
+   * IP, an Azure public IP): without it, PASV advertises the private address and listings hang.
+   * @default none: the server advertises the address the client connected to (no NAT)
+   */
+  readonly passiveAddress?: string;
+  /**
+   * Require data connections to resume the control connection's TLS session (vsftpd require_ssl_reuse).
+   * Safer; a few old clients fail with 522.
+   * @default true
+   */
+  readonly requireSessionReuse?: boolean;
+  /**
+   * Directory users are confined to.
+   * @default each user's home directory
+   */
+  readonly usersRoot?: string;
+}
+
+function check(options: FtpsOptions, settings: FtpsServerSettings, server: string): void {
+  const found: Diagnostic[] = [...validateOptions(options)];
+  if (settings.passiveAddress !== undefined) {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(settings.passiveAddress)) {
+      found.push(
+        error(
+          DiagnosticIds.INVALID_CLIENT,
+          `passiveAddress (${JSON.stringify(settings.passiveAddress)}) must be an IPv4 address: a PASV reply carries only IPv4 (IPv6 clients use EPSV, which carries no address). Fix: give the public IPv4 address, e.g. the Elastic IP.`,
+        ),
+      );
+    }
+  }
+  for (const [name, value] of [
+    ['certificateFile', settings.certificateFile],
+    ['privateKeyFile', settings.privateKeyFile],
+  ] as const) {
+    if (typeof value !== 'string' || !value.startsWith('/') || /[\s"]/.test(value)) {
+      found.push(
+        error(
+          'ftps-constructs:invalidServerSetting',
+          `${name} (${JSON.stringify(value)}) must be an absolute path without spaces or quotes.`,
+        ),
+      );
+    }
+  }
+  throwOnErrors(found, server);
+}
+
+/**
+ * A complete vsftpd.conf: TLS required for logins and data, plain FTP refused, anonymous off, the passive
+ * range and (behind NAT) the advertised address. Accepted by vsftpd 3.0.3 (Debian 12) and later.
+ */
+export function renderVsftpdConf(options: FtpsOptions, settings: FtpsServerSettings): string {
+  check(options, settings, 'vsftpd');
+  const o = resolveOptions(options);
+  const lines = [
+    '# Rendered by ftps-constructs from the same options as the firewall rules. Do not edit the ports here.',
+    // vsftpd 3.0.3 answers PASV with 0,0,0,0 to IPv4 clients when listen_ipv6 and pasv_address are both
+    // set: with an advertised address, listen on IPv4 only.
+    ...(settings.passiveAddress
+      ? ['listen=YES', 'listen_ipv6=NO', `pasv_address=${settings.passiveAddress}`, 'pasv_addr_resolve=NO']
+      : ['listen=NO', 'listen_ipv6=YES']),
+    `listen_port=${o.controlPort}`,
+    'anonymous_enable=NO',
+    'local_enable=YES',
+    'write_enable=YES',
+    'chroot_local_user=YES',
+    'allow_writeable_chroot=YES',
+    ...(settings.usersRoot ? [`local_root=${settings.usersRoot}`] : []),
+    'pasv_enable=YES',
+    `pasv_min_port=${o.passivePorts.from}`,
+    `pasv_max_port=${o.passivePorts.to}`,
+    `port_enable=${o.activeMode ? 'YES' : 'NO'}`,
+    ...(o.activeMode ? ['connect_from_port_20=YES', `ftp_data_port=${o.activeDataPort}`] : []),
+    'ssl_enable=YES',
+    `implicit_ssl=${o.tls === FtpsTls.IMPLICIT ? 'YES' : 'NO'}`,
+    'allow_anon_ssl=NO',
+    'force_local_logins_ssl=YES',
+    'force_local_data_ssl=YES',
+    'ssl_sslv2=NO',
+    'ssl_sslv3=NO',
+    // vsftpd 3.0.3 has no per-version switches beyond this; the TLS floor is the system OpenSSL policy
+    // (TLS 1.2 on Debian 12 and Amazon Linux 2023).
+    'ssl_tlsv1=YES',
+    // vsftpd's default cipher list is refused by OpenSSL 3.
+    'ssl_ciphers=HIGH',
+    `rsa_cert_file=${settings.certificateFile}`,
+    `rsa_private_key_file=${settings.privateKeyFile}`,
+    `require_ssl_reuse=${settings.requireSessionReuse === false ? 'NO' : 'YES'}`,
+    'pam_service_name=vsftpd',
+    'secure_chroot_dir=/var/run/vsftpd/empty',
+    'xferlog_enable=YES',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** A ProFTPD configuration fragment (mod_tls), with an implicit-TLS virtual host when asked. */
+export function renderProftpdConf(options: FtpsOptions, settings: FtpsServerSettings): string {
+  check(options, settings, 'ProFTPD');
+  const o = resolveOptions(options);
+  const tls = [
+    '  TLSEngine on',
+    '  TLSRequired on',
+    '  TLSProtocol TLSv1.2 TLSv1.3',
+    `  TLSRSACertificateFile ${settings.certificateFile}`,
+    `  TLSRSACertificateKeyFile ${settings.privateKeyFile}`,
+    `  TLSOptions${settings.requireSessionReuse === false ? ' NoSessionReuseRequired' : ''}${o.tls === FtpsTls.IMPLICIT ? ' UseImplicitSSL' : ''}`,
+  ].filter((l) => l.trim() !== 'TLSOptions');
+  const body = [
+    // When the range is exhausted ProFTPD falls back to any port, which the firewall drops: size it.
+    `PassivePorts ${o.passivePorts.from} ${o.passivePorts.to}`,
+    ...(settings.passiveAddress ? [`MasqueradeAddress ${settings.passiveAddress}`] : []),
+    ...(o.activeMode ? [] : ['<Limit PORT EPRT>', '  DenyAll', '</Limit>']),
+    ...(settings.usersRoot ? [`DefaultRoot ${settings.usersRoot}`] : ['DefaultRoot ~']),
+    '<IfModule mod_tls.c>',
+    ...tls,
+    '</IfModule>',
+  ];
+  const header = '# Rendered by ftps-constructs from the same options as the firewall rules.';
+  if (o.tls === FtpsTls.IMPLICIT) {
+    return [
+      header,
+      'Port 0',
+      `<VirtualHost 0.0.0.0>`,
+      `  Port ${o.controlPort}`,
+      ...body.map((l) => `  ${l}`),
+      '</VirtualHost>',
+      '',
+    ].join('\n');
+  }
+  return [header, `Port ${o.controlPort}`, ...body, ''].join('\n');
+}
+
+/** Pure-FTPd command-line flags. Implicit TLS is a compile-time option in Pure-FTPd: an error here. */
+export function renderPureFtpdFlags(options: FtpsOptions, settings: FtpsServerSettings): string[] {
+  check(options, settings, 'Pure-FTPd');
+  const o = resolveOptions(options);
+  if (o.tls === FtpsTls.IMPLICIT) {
+    throw new Error(
+      'Pure-FTPd: implicit TLS is a compile-time option of Pure-FTPd, not a flag. Fix: use explicit TLS, or vsftpd/ProFTPD for implicit TLS.',
+    );
+  }
+  return [
+    '-S',
+    `,${o.controlPort}`,
+    '-p',
+    `${o.passivePorts.from}:${o.passivePorts.to}`,
+    ...(settings.passiveAddress ? ['-P', settings.passiveAddress] : []),
+    // 3: TLS required for control and data; plain FTP refused.
+    '-Y',
+    '3',
+    '-E',
+    '-2',
+    `${settings.certificateFile},${settings.privateKeyFile}`,
+  ];
+}
