@@ -1,5 +1,14 @@
 import { parseArgs } from 'node:util';
-import { FtpsTls, FtpsValidationError, PortRange, buildWorksheet, parsePortRange, renderWorksheet } from '../core';
+import {
+  DEFAULT_EXPLICIT_CONTROL_PORT,
+  DEFAULT_IMPLICIT_CONTROL_PORT,
+  FtpsTls,
+  FtpsValidationError,
+  PortRange,
+  buildWorksheet,
+  parsePortRange,
+  renderWorksheet,
+} from '../core';
 import { probe, renderProbe } from './probe/probe';
 import { InputError, readOpenings } from './report/read';
 import { FailOn, ReportFormat, diffOpenings, renderDiff, renderReport, violations } from './report/render';
@@ -271,7 +280,13 @@ function probeVerb(args: readonly string[], io: CliIo): number | Promise<number>
     throw new UsageError(`--passive ${passive.from}-${passive.to} is inverted: write ${passive.to}-${passive.from}`);
   return probe({
     host: positionals[0],
-    port: int('--port', values.port, tlsMode === 'implicit' ? 990 : 21, 1, 65535),
+    port: int(
+      '--port',
+      values.port,
+      tlsMode === 'implicit' ? DEFAULT_IMPLICIT_CONTROL_PORT : DEFAULT_EXPLICIT_CONTROL_PORT,
+      1,
+      65535,
+    ),
     tls: tlsMode,
     user,
     password,
