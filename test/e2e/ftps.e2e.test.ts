@@ -10,7 +10,16 @@ import * as fs from 'node:fs';
 import { FtpsEndpoint } from '../../lib/aws';
 import { FtpsEndpoint as AzureFtpsEndpoint } from '../../lib/azure';
 import { FtpsTls, ResolvedFtpsOptions, buildWorksheet } from '../../lib/core';
-import { PASSWORD, USER, Vsftpd, Workspace, ftpsSession, listeners, tcpReachable } from './support/ftp';
+import {
+  PASSWORD,
+  USER,
+  Vsftpd,
+  Workspace,
+  ftpsSession,
+  listeners,
+  tcpReachable,
+  transientRetries,
+} from './support/ftp';
 import { cfnToNft } from './support/translate-cfn';
 import { terraformToNft } from './support/translate-tf';
 import { e2eGate } from './support/prerequisites';
@@ -38,6 +47,8 @@ suite('FTPS end to end', () => {
   }, 60_000);
 
   afterAll(() => {
+    if (transientRetries > 0)
+      process.stderr.write(`e2e: ${transientRetries} curl step(s) retried once after vsftpd's transient 426\n`);
     topo?.destroy();
     ws?.remove();
   });
