@@ -222,8 +222,7 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
         client.target.connections.allowFrom(this.connections, port, rule.purpose);
       }
     }
-    if (this.networkAcl && client.cidr !== undefined) this.addAclEntries(client, client.cidr.cidr);
-    else if (this.networkAcl) this.addAclEntries(client, client.value);
+    if (this.networkAcl) this.addAclEntries(client, client.cidr?.cidr ?? client.value);
   }
 
   private addAclEntries(client: ClassifiedClient, cidr: string): void {

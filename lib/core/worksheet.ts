@@ -77,7 +77,9 @@ export function buildWorksheet(props: WorksheetProps): Worksheet {
 
   const options = resolveOptions(props.options);
   const sourceOf = (side: Side) => (side === 'server' ? server : clients.length > 0 ? clients.join(', ') : ANY);
-  const rows = statelessServerRules(deriveFlows(options)).map((rule, i): WorksheetRow => ({
+  // Stateful rows first: an administrator of a stateful firewall reads the top of the table and stops.
+  const rules = statelessServerRules(deriveFlows(options));
+  const rows = [...rules.filter((r) => !r.reply), ...rules.filter((r) => r.reply)].map((rule, i): WorksheetRow => ({
     rule: i + 1,
     direction: rule.direction,
     protocol: 'TCP',
@@ -88,10 +90,7 @@ export function buildWorksheet(props: WorksheetProps): Worksheet {
     purpose: rule.purpose,
     neededBy: rule.reply ? 'stateless' : 'both',
   }));
-  // Stateful rows first: an administrator of a stateful firewall reads the top of the table and stops.
-  rows.sort((a, b) => Number(a.neededBy === 'stateless') - Number(b.neededBy === 'stateless') || a.rule - b.rule);
-  const numbered = rows.map((r, i) => ({ ...r, rule: i + 1 }));
-  return { options, clients: clients.length > 0 ? clients : [ANY], server, rows: numbered, diagnostics: warnings };
+  return { options, clients: clients.length > 0 ? clients : [ANY], server, rows, diagnostics: warnings };
 }
 
 /** Renders a worksheet as Markdown (for people), CSV (for spreadsheets) or JSON (for tools). */

@@ -1,13 +1,5 @@
 import { Token } from 'cdktf';
-import {
-  ClientCidr,
-  Diagnostic,
-  DiagnosticIds,
-  aggregateCidrs,
-  hostOrCidr,
-  parseClientCidr,
-  worldOpenWarning,
-} from '../../core';
+import { ClientCidr, Diagnostic, aggregateCidrs, hostOrCidr, parseClientCidr, worldOpenWarning } from '../../core';
 
 /** How Azure sees one peer entry. */
 export type PeerKind = 'ipv4' | 'ipv6' | 'serviceTag' | 'token' | 'asg';
@@ -106,6 +98,3 @@ export function classifyPeers(
   }
   return { groups, diagnostics, count: v4.length + v6.length + tags.length + tokens.length + asgs.length };
 }
-
-/** The NSG-side label of a missing-peer warning. */
-export const NO_CLIENTS = DiagnosticIds.NO_CLIENTS;
