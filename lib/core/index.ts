@@ -7,3 +7,4 @@ export * from './flows';
 export * from './projections';
 export * from './worksheet';
 export * from './server-config';
+export * from './vsftpd-boot';

@@ -30,9 +30,19 @@ export interface FtpsServerSettings {
   readonly usersRoot?: string;
 }
 
-function check(options: FtpsOptions, settings: FtpsServerSettings, server: string): void {
+/** How a construct library renders a configuration whose values may be deploy-time tokens. */
+export interface RenderContext {
+  /**
+   * Whether a value is a deploy-time token (an Elastic IP, a public IP known after apply): such values are
+   * written as they are, for the cloud to substitute, and not validated.
+   * @default nothing is a token
+   */
+  readonly isUnresolved?: (value: string) => boolean;
+}
+
+function check(options: FtpsOptions, settings: FtpsServerSettings, server: string, context: RenderContext): void {
   const found: Diagnostic[] = [...validateOptions(options)];
-  if (settings.passiveAddress !== undefined) {
+  if (settings.passiveAddress !== undefined && !context.isUnresolved?.(settings.passiveAddress)) {
     if (!ipaddr.IPv4.isValidFourPartDecimal(settings.passiveAddress)) {
       found.push(
         error(
@@ -62,8 +72,12 @@ function check(options: FtpsOptions, settings: FtpsServerSettings, server: strin
  * A complete vsftpd.conf: TLS required for logins and data, plain FTP refused, anonymous off, the passive
  * range and (behind NAT) the advertised address. Accepted by vsftpd 3.0.3 (Debian 12) and later.
  */
-export function renderVsftpdConf(options: FtpsOptions, settings: FtpsServerSettings): string {
-  check(options, settings, 'vsftpd');
+export function renderVsftpdConf(
+  options: FtpsOptions,
+  settings: FtpsServerSettings,
+  context: RenderContext = {},
+): string {
+  check(options, settings, 'vsftpd', context);
   const o = resolveOptions(options);
   const lines = [
     '# Rendered by ftps-constructs from the same options as the firewall rules. Do not edit the ports here.',
@@ -108,8 +122,12 @@ export function renderVsftpdConf(options: FtpsOptions, settings: FtpsServerSetti
 }
 
 /** A ProFTPD configuration fragment (mod_tls), with an implicit-TLS virtual host when asked. */
-export function renderProftpdConf(options: FtpsOptions, settings: FtpsServerSettings): string {
-  check(options, settings, 'ProFTPD');
+export function renderProftpdConf(
+  options: FtpsOptions,
+  settings: FtpsServerSettings,
+  context: RenderContext = {},
+): string {
+  check(options, settings, 'ProFTPD', context);
   const o = resolveOptions(options);
   const tls = [
     '  TLSEngine on',
@@ -145,8 +163,12 @@ export function renderProftpdConf(options: FtpsOptions, settings: FtpsServerSett
 }
 
 /** Pure-FTPd command-line flags. Implicit TLS is a compile-time option in Pure-FTPd: an error here. */
-export function renderPureFtpdFlags(options: FtpsOptions, settings: FtpsServerSettings): string[] {
-  check(options, settings, 'Pure-FTPd');
+export function renderPureFtpdFlags(
+  options: FtpsOptions,
+  settings: FtpsServerSettings,
+  context: RenderContext = {},
+): string[] {
+  check(options, settings, 'Pure-FTPd', context);
   const o = resolveOptions(options);
   if (o.tls === FtpsTls.IMPLICIT) {
     throw new Error(
