@@ -56,3 +56,32 @@ export function warningsOf(stack: Stack, path = '*'): Array<[string, string]> {
       return [ack ? ack[1] : '', text.replace(/ \[ack: [^\]]+\]$/, '')];
     });
 }
+
+/** A fixture whose VPC has a public subnet (for the servers), with its route table (no CDK warning). */
+export function publicFixture() {
+  const f = fixture();
+  const vpc = ec2.Vpc.fromVpcAttributes(f.stack, 'PublicVpc', {
+    vpcId: 'vpc-12345678',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    publicSubnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'],
+    publicSubnetRouteTableIds: ['rtb-aaaaaaaa', 'rtb-bbbbbbbb'],
+  });
+  return { ...f, vpc };
+}
+
+/**
+ * A CloudFormation value as the text a cloud would produce, with references written as {Ref:X} or
+ * {GetAtt:X.Attr} so tests can see where a deploy-time value lands.
+ */
+export function cfnText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if ('Fn::Base64' in v) return cfnText(v['Fn::Base64']);
+  if ('Fn::Join' in v) {
+    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(cfnText).join(sep);
+  }
+  if ('Ref' in v) return `{Ref:${String(v.Ref)}}`;
+  if ('Fn::GetAtt' in v) return `{GetAtt:${(v['Fn::GetAtt'] as string[]).join('.')}}`;
+  throw new Error(`cfnText: unexpected ${JSON.stringify(value)}`);
+}
