@@ -3,7 +3,9 @@
 import { App } from 'cdktf';
 import * as path from 'node:path';
 import { FtpsAzureExampleStack } from './azure-example-stack';
+import { FtpsAzureServerExampleStack } from './azure-server-example-stack';
 
 const app = new App({ outdir: path.resolve(__dirname, '..', '..', 'cdktf.out') });
 new FtpsAzureExampleStack(app, 'ftps-azure-example');
+new FtpsAzureServerExampleStack(app, 'ftps-azure-server-example');
 app.synth();

@@ -12,6 +12,7 @@ import { FtpsExampleStack } from './aws-example-stack';
 import { FtpsServerExampleStack } from './aws-server-example-stack';
 import { FtpsTransferExampleStack } from './aws-transfer-example-stack';
 import { FtpsAzureExampleStack } from './azure-example-stack';
+import { FtpsAzureServerExampleStack } from './azure-server-example-stack';
 import { SEED_CLIENTS, SEED_OPTIONS } from './example';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -47,18 +48,26 @@ for (const stack of stacks) {
 process.stdout.write(`AWS: ${violations.length} CloudFormation validation findings\n`);
 
 const tfApp = new TerraformApp({ outdir: path.join(root, 'cdktf.out') });
-const tfStack = new FtpsAzureExampleStack(tfApp, 'ftps-azure-example');
+const tfStacks = [
+  new FtpsAzureExampleStack(tfApp, 'ftps-azure-example'),
+  new FtpsAzureServerExampleStack(tfApp, 'ftps-azure-server-example'),
+];
 tfApp.synth();
-const tfWarnings = tfStack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === '@cdktf/warn'));
-for (const m of tfWarnings) process.stderr.write(`warning: ${String(m.data)}\n`);
-const tfJson = path.join(root, 'cdktf.out', 'stacks', 'ftps-azure-example', 'cdk.tf.json');
-const tf = JSON.parse(fs.readFileSync(tfJson, 'utf8'));
-const tfResources = Object.values(tf.resource ?? {}).reduce(
-  (n: number, byName) => n + Object.keys(byName as object).length,
-  0,
-);
-process.stdout.write(
-  `Azure: synthesized ftps-azure-example to ${path.relative(root, tfJson)} (${tfResources} resources, ${tfWarnings.length} warnings)\n`,
-);
+let tfWarningCount = 0;
+for (const tfStack of tfStacks) {
+  const tfWarnings = tfStack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === '@cdktf/warn'));
+  tfWarningCount += tfWarnings.length;
+  for (const m of tfWarnings) process.stderr.write(`warning: ${String(m.data)}\n`);
+  const id = tfStack.node.id;
+  const tfJson = path.join(root, 'cdktf.out', 'stacks', id, 'cdk.tf.json');
+  const tf = JSON.parse(fs.readFileSync(tfJson, 'utf8'));
+  const tfResources = Object.values(tf.resource ?? {}).reduce(
+    (n: number, byName) => n + Object.keys(byName as object).length,
+    0,
+  );
+  process.stdout.write(
+    `Azure: synthesized ${id} to ${path.relative(root, tfJson)} (${tfResources} resources, ${tfWarnings.length} warnings)\n`,
+  );
+}
 
-if (warningCount + violations.length + tfWarnings.length > 0) process.exitCode = 1;
+if (warningCount + violations.length + tfWarningCount > 0) process.exitCode = 1;

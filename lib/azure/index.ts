@@ -4,3 +4,4 @@ export * from './ftps-endpoint';
 export * from './ftps-client-rules';
 export { MAX_PRIORITY, MIN_PRIORITY } from './private/nsg-rule-set';
 export type { NsgRuleSetProps, ReservedNsgRule } from './private/nsg-rule-set';
+export * from './ftps-server';
