@@ -7,8 +7,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Testing, TerraformStack } from 'cdktf';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { FtpsEndpoint } from '../../lib/aws';
-import { FtpsEndpoint as AzureFtpsEndpoint } from '../../lib/azure';
+import { FtpsEndpoint, FtpsServer } from '../../lib/aws';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { FtpsEndpoint as AzureFtpsEndpoint, FtpsServer as AzureFtpsServer } from '../../lib/azure';
+import { cfnText } from '../aws/fixtures';
+import { bootScriptConf, confEntries, customDataText } from '../support/terraform-custom-data';
 import { FtpsTls, ResolvedFtpsOptions, buildWorksheet } from '../../lib/core';
 import {
   PASSWORD,
@@ -348,6 +351,132 @@ suite('FTPS end to end', () => {
   });
 
   // ---- ftps-rules probe, against the same real server and firewall ----
+
+  // ---- deployable servers: the vsftpd.conf the boot script writes, read back from the templates ----
+
+  describe('deployable servers: the configuration inside the synthesized boot scripts', () => {
+    /** Runs vsftpd with a configuration extracted from a template, behind the template's rules. */
+    function withExtractedServer(conf: string, serverRules: string, body: () => void): void {
+      const c = confEntries(conf);
+      topo.firewall(topo.server, serverRules);
+      const vsftpd = new Vsftpd(ws, topo.server, {
+        tls: c.implicit_ssl === 'YES' ? 'implicit' : 'explicit',
+        controlPort: Number(c.listen_port),
+        passivePorts: { from: Number(c.pasv_min_port), to: Number(c.pasv_max_port) },
+        activeMode: c.port_enable === 'YES',
+        conf,
+      });
+      try {
+        body();
+      } finally {
+        vsftpd.stop();
+        topo.firewall(topo.server, '');
+      }
+    }
+
+    const explicit21 = { tls: 'explicit' as const, port: 21 };
+    const pasv = (timeoutSeconds = 8) =>
+      ftpsSession(ws, { ...explicit21, client: topo.inside, server: topo.server.v4, mode: 'pasv', timeoutSeconds });
+
+    function awsServer() {
+      const { stack } = awsStack();
+      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'PublicVpc', {
+        vpcId: 'vpc-12345678',
+        availabilityZones: ['us-east-1a'],
+        publicSubnetIds: ['subnet-12345678'],
+        publicSubnetRouteTableIds: ['rtb-12345678'],
+      });
+      const server = new FtpsServer(stack, 'Server', {
+        vpc,
+        passivePorts: { from: 50000, to: 50019 },
+        clients: [ec2.Peer.ipv4('203.0.113.0/25')],
+        selfSignedCertificate: true,
+        usersSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Users', 'ftps/users'),
+      });
+      const app = stack.node.root as App;
+      const template = app.synth().getStackByName(stack.stackName).template as Template;
+      const [instance] = Object.values(template.Resources).filter((r) => r.Type === 'AWS::EC2::Instance');
+      const [eip] = Object.keys(template.Resources).filter((k) => template.Resources[k].Type === 'AWS::EC2::EIP');
+      return {
+        template,
+        /** The boot script as EC2 runs it, with the Elastic IP it will have. */
+        script: (elasticIp: string) =>
+          cfnText(instance.Properties!.UserData).replaceAll(`{GetAtt:${eip}.PublicIp}`, elasticIp),
+        rules: cfnToNft(template, { securityGroup: logicalId(stack, server.endpoint.securityGroup) }),
+      };
+    }
+
+    function azureServer() {
+      const stack = new TerraformStack(Testing.app(), 'e2e-server');
+      new AzurermProvider(stack, 'azurerm', { features: [{}] });
+      new AzureFtpsServer(stack, 'Server', {
+        resourceGroupName: 'rg',
+        location: 'westeurope',
+        subnetId: 'subnet',
+        passivePorts: { from: 50000, to: 50019 },
+        clients: ['203.0.113.0/25'],
+        adminSshPublicKey: 'ssh-ed25519 AAAA e2e',
+        selfSignedCertificate: true,
+        acknowledgeWarnings: ['ftps-constructs:selfSignedCertificate'],
+      });
+      const tf = JSON.parse(Testing.synth(stack, true));
+      const [vm] = Object.values(tf.resource.azurerm_linux_virtual_machine) as Array<{ custom_data: string }>;
+      const nsg = (
+        Object.values(tf.resource.azurerm_network_security_rule)[0] as { network_security_group_name: string }
+      ).network_security_group_name;
+      return {
+        /** The boot script as cloud-init runs it, with the public IP it will have. */
+        script: (publicIp: string) =>
+          customDataText(vm.custom_data, (e) => {
+            if (/^azurerm_public_ip\.\w+\.ip_address$/.test(e)) return publicIp;
+            throw new Error(`unexpected expression in custom_data: ${e}`);
+          }),
+        rules: terraformToNft(tf, { nsg, self: [topo.server.v4, topo.server.v6], virtualNetwork: ['198.51.100.0/24'] }),
+      };
+    }
+
+    // In the namespaces the server has no NAT: the address it advertises is its own, as the Elastic IP /
+    // public IP would be for a client on the Internet. curl uses the PASV address (--no-ftp-skip-pasv-ip).
+    test('AWS FtpsServer: the user-data vsftpd.conf passes a PASV session behind the synthesized security group', () => {
+      const { script, rules } = awsServer();
+      const conf = bootScriptConf(script(topo.server.v4));
+      expect(confEntries(conf)).toMatchObject({ pasv_address: topo.server.v4, pasv_min_port: '50000' });
+      withExtractedServer(conf, rules, () => {
+        expect(pasv()).toEqual(PASSED);
+        expect(ftpsSession(ws, { ...explicit21, client: topo.inside, server: topo.server.v4, mode: 'epsv' })).toEqual(
+          PASSED,
+        );
+      });
+    });
+
+    test('AWS FtpsServer, negative control: with another advertised address the listing fails (the NAT trap)', () => {
+      const { script, rules } = awsServer();
+      withExtractedServer(bootScriptConf(script('203.0.113.250')), rules, () => {
+        const r = pasv(2);
+        expect(r.ok).toBe(false);
+        expect(r.step).toBe('upload');
+      });
+    });
+
+    test('Azure FtpsServer: the cloud-init vsftpd.conf passes a PASV session behind the synthesized NSG', () => {
+      const { script, rules } = azureServer();
+      const conf = bootScriptConf(script(topo.server.v4));
+      expect(confEntries(conf)).toMatchObject({ pasv_address: topo.server.v4, pasv_max_port: '50019' });
+      withExtractedServer(conf, rules, () => {
+        expect(pasv()).toEqual(PASSED);
+        expect(
+          ftpsSession(ws, {
+            client: topo.outside,
+            server: topo.server.v4,
+            tls: 'explicit',
+            port: 21,
+            mode: 'pasv',
+            timeoutSeconds: 2,
+          }).ok,
+        ).toBe(false);
+      });
+    });
+  });
 
   describe('ftps-rules probe', () => {
     const bin = 'dist/bin/ftps-rules.js';

@@ -66,6 +66,11 @@ export interface ServerSettings {
   readonly activeMode: boolean;
   /** vsftpd settings to replace or add, e.g. { require_ssl_reuse: 'NO' }. */
   readonly overrides?: Record<string, string>;
+  /**
+   * A vsftpd.conf to run instead of rendering one from the settings (e.g. extracted from a template's boot
+   * script); its certificate paths are pointed at the workspace's test certificate.
+   */
+  readonly conf?: string;
 }
 
 /** A real vsftpd in the server namespace; stop() kills it by PID. */
@@ -75,15 +80,17 @@ export class Vsftpd {
   constructor(ws: Workspace, host: Host, s: ServerSettings) {
     const conf = path.join(ws.dir, `vsftpd-${s.controlPort}.conf`);
     // The project's own rendered configuration, plus what only this test environment needs.
-    const rendered = renderVsftpdConf(
-      {
-        tls: s.tls === 'implicit' ? FtpsTls.IMPLICIT : FtpsTls.EXPLICIT,
-        controlPort: s.controlPort,
-        passivePorts: s.passivePorts,
-        activeMode: s.activeMode,
-      },
-      { certificateFile: ws.cert, privateKeyFile: ws.key },
-    );
+    const rendered =
+      s.conf ??
+      renderVsftpdConf(
+        {
+          tls: s.tls === 'implicit' ? FtpsTls.IMPLICIT : FtpsTls.EXPLICIT,
+          controlPort: s.controlPort,
+          passivePorts: s.passivePorts,
+          activeMode: s.activeMode,
+        },
+        { certificateFile: ws.cert, privateKeyFile: ws.key },
+      );
     const lines = [
       ...rendered.split('\n').filter((l) => l && !l.startsWith('#')),
       // Test environment only: foreground (killed by PID), no seccomp/namespace sandbox inside a netns.
@@ -94,7 +101,12 @@ export class Vsftpd {
       'max_clients=200',
       'max_per_ip=100',
     ];
-    for (const [key, value] of Object.entries(s.overrides ?? {})) {
+    const overrides = {
+      // The certificate the boot script would fetch from the cloud's secret store.
+      ...(s.conf ? { rsa_cert_file: ws.cert, rsa_private_key_file: ws.key } : {}),
+      ...s.overrides,
+    };
+    for (const [key, value] of Object.entries(overrides)) {
       const i = lines.findIndex((l) => l.startsWith(`${key}=`));
       if (i >= 0) lines[i] = `${key}=${value}`;
       else lines.push(`${key}=${value}`);
