@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { FtpsServer, FtpsServerProps } from '../../lib/aws';
 import { FtpsTls } from '../../lib/core';
+import { scriptSyntaxErrors } from '../support/terraform-custom-data';
 import { cfnText, publicFixture, resourcesOf, warningsOf } from './fixtures';
 
 type Json = Record<string, unknown>;
@@ -133,6 +134,15 @@ describe('AWS FtpsServer', () => {
     expect(script).toContain('ExecStart=/usr/sbin/vsftpd /etc/vsftpd/vsftpd.conf -obackground=NO');
     expect(script.trimEnd().endsWith('systemctl restart vsftpd')).toBe(true);
     expect(script).not.toContain('openssl req');
+  });
+
+  test('the boot script is valid bash, and its inline Python programs compile', () => {
+    expect(scriptSyntaxErrors(userData(server().stack))).toEqual([]);
+    expect(
+      scriptSyntaxErrors(userData(server({ certificateSecret: undefined, selfSignedCertificate: true }).stack)),
+    ).toEqual([]);
+    // negative control: the check does see a broken script
+    expect(scriptSyntaxErrors("if true; then\npython3 -c 'def ('\n")).toHaveLength(2);
   });
 
   test('implicit TLS renders implicit_ssl on 990 and opens 990', () => {

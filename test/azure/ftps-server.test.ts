@@ -1,7 +1,7 @@
 import { TerraformVariable } from 'cdktf';
 import { FtpsServer, FtpsServerProps } from '../../lib/azure';
 import { FtpsTls } from '../../lib/core';
-import { bootScriptConf, confEntries, customDataText } from '../support/terraform-custom-data';
+import { bootScriptConf, confEntries, customDataText, scriptSyntaxErrors } from '../support/terraform-custom-data';
 import { BASE, fixture, resourcesOf, warningsOf } from './fixtures';
 
 type Json = Record<string, unknown>;
@@ -103,6 +103,10 @@ describe('Azure FtpsServer', () => {
     expect(text).toContain("'https://kv-ftps.vault.azure.net/secrets/ftps-users?api-version=7.4'");
     expect(text).toContain('apt-get install -y vsftpd');
     expect(text).toContain('ExecStart=/usr/sbin/vsftpd /etc/vsftpd.conf -obackground=NO');
+  });
+
+  test('the boot script is valid bash, and its inline Python programs compile', () => {
+    expect(scriptSyntaxErrors(script(server().stack))).toEqual([]);
   });
 
   test('SSH only when asked, from the named networks; the world is refused', () => {

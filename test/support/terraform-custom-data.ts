@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+
 // Test-only: reads an azurerm `custom_data` value as the VM would receive it, without importing lib/. Either
 // plain base64, or base64encode(join("", [base64decode("<part>"), <expression>, ...])) where each expression
 // (a public IP, a variable) is replaced by what `resolve` says it is at apply time.
@@ -30,4 +32,19 @@ export function confEntries(conf: string): Record<string, string> {
         return [l.slice(0, i), l.slice(i + 1)];
       }),
   );
+}
+
+/** Syntax errors of a bash script and of the Python programs it passes with `python3 -c '...'` (empty if none). */
+export function scriptSyntaxErrors(script: string): string[] {
+  const errors: string[] = [];
+  const bash = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+  if (bash.status !== 0) errors.push(`bash: ${bash.stderr}`);
+  for (const m of script.matchAll(/python3 -c '([^']*)'/g)) {
+    const py = spawnSync('python3', ['-c', 'import sys; compile(sys.stdin.read(), "inline", "exec")'], {
+      input: m[1],
+      encoding: 'utf8',
+    });
+    if (py.status !== 0) errors.push(`python: ${py.stderr}`);
+  }
+  return errors;
 }
