@@ -2,18 +2,8 @@ import { Annotations, Aws, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BootCertificate, FtpsValidationError, renderVsftpdBootScript, renderVsftpdConf } from '../core';
+import { BootCertificate, DiagnosticIds, FtpsValidationError, renderVsftpdBootScript, renderVsftpdConf } from '../core';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
-
-/** Diagnostic ids of the deployable servers. */
-export const FtpsServerDiagnosticIds = {
-  /** Neither a certificate nor the self-signed opt-in was given, or both were. */
-  CERTIFICATE_SOURCE: 'ftps-constructs:certificateSource',
-  /** A self-signed certificate: clients must skip verification. For tests only. */
-  SELF_SIGNED_CERTIFICATE: 'ftps-constructs:selfSignedCertificate',
-  /** A setting a managed service fixes (AWS Transfer Family's ports, TLS mode). */
-  UNSUPPORTED_SETTING: 'ftps-constructs:unsupportedSetting',
-} as const;
 
 const CONF_PATH = '/etc/vsftpd/vsftpd.conf';
 const CERT_FILE = '/etc/vsftpd/ftps-certificate.pem';
@@ -81,7 +71,7 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
     const certificate = certificateSource(this.node.path, props);
     if (certificate === 'selfSigned') {
       Annotations.of(this).addWarningV2(
-        FtpsServerDiagnosticIds.SELF_SIGNED_CERTIFICATE,
+        DiagnosticIds.SELF_SIGNED_CERTIFICATE,
         'selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only. Fix: give certificateSecret.',
       );
     }
@@ -181,7 +171,7 @@ function certificateSource(
     throw new FtpsValidationError(
       [
         {
-          id: FtpsServerDiagnosticIds.CERTIFICATE_SOURCE,
+          id: DiagnosticIds.CERTIFICATE_SOURCE,
           level: 'error',
           message:
             'certificateSecret and selfSignedCertificate: true were both given. Fix: remove selfSignedCertificate to use the secret.',
@@ -195,7 +185,7 @@ function certificateSource(
     throw new FtpsValidationError(
       [
         {
-          id: FtpsServerDiagnosticIds.CERTIFICATE_SOURCE,
+          id: DiagnosticIds.CERTIFICATE_SOURCE,
           level: 'error',
           message:
             'no certificate: FTPS needs one. Fix: give certificateSecret (a secret holding {"certificate", "privateKey"} in PEM), or, for a test server, selfSignedCertificate: true.',

@@ -8,7 +8,6 @@ import * as ipaddr from 'ipaddr.js';
 import { Construct } from 'constructs';
 import { Diagnostic, DiagnosticIds, FtpsTls, PortRange, throwOnErrors } from '../core';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
-import { FtpsServerDiagnosticIds } from './ftps-server';
 
 /** AWS Transfer Family's FTPS ports: control 21 and the passive range 8192-8200, fixed by the service. */
 export const TRANSFER_FAMILY_CONTROL_PORT = 21;
@@ -130,8 +129,7 @@ export class TransferFtpsServer extends Construct implements ec2.IConnectable {
 
 function unsupported(props: TransferFtpsServerProps): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const err = (message: string) =>
-    found.push({ id: FtpsServerDiagnosticIds.UNSUPPORTED_SETTING, level: 'error', message });
+  const err = (message: string) => found.push({ id: DiagnosticIds.UNSUPPORTED_SETTING, level: 'error', message });
   if (props.tls !== undefined && props.tls !== FtpsTls.EXPLICIT)
     err(
       `tls (${props.tls}): AWS Transfer Family serves explicit FTPS only. Fix: remove tls, or use FtpsServer (vsftpd) for implicit TLS.`,
@@ -170,7 +168,7 @@ function identityProvider(
   return throwOnErrors(
     [
       {
-        id: FtpsServerDiagnosticIds.UNSUPPORTED_SETTING,
+        id: DiagnosticIds.UNSUPPORTED_SETTING,
         level: 'error',
         message:
           'identityProvider: Transfer Family FTPS needs a custom identity provider. Fix: give { function: aLambda } (see README, "Deploy on AWS Transfer Family") or { apiGatewayUrl, invocationRole }.',

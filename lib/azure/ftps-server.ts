@@ -7,6 +7,7 @@ import { Annotations, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   BootCertificate,
+  DiagnosticIds,
   FtpsValidationError,
   parseClientCidr,
   renderVsftpdBootScript,
@@ -197,10 +198,10 @@ export class FtpsServer extends Construct {
     }
     if (
       certificate === 'selfSigned' &&
-      !(props.acknowledgeWarnings ?? []).includes('ftps-constructs:selfSignedCertificate')
+      !(props.acknowledgeWarnings ?? []).includes(DiagnosticIds.SELF_SIGNED_CERTIFICATE)
     ) {
       Annotations.of(this).addWarning(
-        '[ftps-constructs:selfSignedCertificate] selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only. Fix: give keyVaultCertificate.',
+        `[${DiagnosticIds.SELF_SIGNED_CERTIFICATE}] selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only. Fix: give keyVaultCertificate.`,
       );
     }
   }
@@ -220,7 +221,7 @@ function certificateSource(
   props: Pick<FtpsServerProps, 'keyVaultCertificate' | 'selfSignedCertificate'>,
 ): KeyVaultCertificate | 'selfSigned' {
   const fail = (message: string): never => {
-    throw new FtpsValidationError([{ id: 'ftps-constructs:certificateSource', level: 'error', message }], path);
+    throw new FtpsValidationError([{ id: DiagnosticIds.CERTIFICATE_SOURCE, level: 'error', message }], path);
   };
   if (props.keyVaultCertificate && props.selfSignedCertificate === true)
     return fail(
@@ -249,7 +250,7 @@ function validateSshSources(path: string, sources: readonly string[]): string[] 
     if (parsed.value.prefixLength === 0)
       return [
         {
-          id: 'ftps-constructs:worldOpen',
+          id: DiagnosticIds.WORLD_OPEN,
           level: 'error' as const,
           message: `sshSources (${s}) opens SSH to the whole Internet. Fix: name your administration network.`,
         },

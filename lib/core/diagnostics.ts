@@ -36,6 +36,12 @@ export const DiagnosticIds = {
   WORLD_OPEN: 'ftps-constructs:worldOpen',
   /** No client is allowed: the endpoint opens nothing yet. */
   NO_CLIENTS: 'ftps-constructs:noClients',
+  /** A deployable server got neither a certificate nor the self-signed opt-in, or both. */
+  CERTIFICATE_SOURCE: 'ftps-constructs:certificateSource',
+  /** A deployable server makes a self-signed certificate: clients must skip verification. For tests only. */
+  SELF_SIGNED_CERTIFICATE: 'ftps-constructs:selfSignedCertificate',
+  /** A setting a managed service fixes (AWS Transfer Family's ports, TLS mode, active mode). */
+  UNSUPPORTED_SETTING: 'ftps-constructs:unsupportedSetting',
 } as const;
 
 /** Thrown when options or clients are invalid; carries every error found, not only the first. */

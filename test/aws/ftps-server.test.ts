@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { FtpsServer, FtpsServerProps } from '../../lib/aws';
 import { FtpsTls } from '../../lib/core';
-import { scriptSyntaxErrors } from '../support/terraform-custom-data';
+import { bootScriptConf, confEntries, scriptSyntaxErrors } from '../support/terraform-custom-data';
 import { cfnText, publicFixture, resourcesOf, warningsOf } from './fixtures';
 
 type Json = Record<string, unknown>;
@@ -37,16 +37,7 @@ function instance(stack: Stack): Json {
 const userData = (stack: Stack) => cfnText(instance(stack).UserData);
 
 /** The vsftpd.conf the instance writes at boot, read from the template's user data. */
-function bootConf(stack: Stack): Record<string, string> {
-  const m = /<<'FTPS_CONSTRUCTS_VSFTPD_CONF'\n([\s\S]*?)\nFTPS_CONSTRUCTS_VSFTPD_CONF\n/.exec(userData(stack));
-  expect(m).not.toBeNull();
-  return Object.fromEntries(
-    m![1]
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => l.split('=', 2) as [string, string]),
-  );
-}
+const bootConf = (stack: Stack) => confEntries(bootScriptConf(userData(stack)));
 
 const eipId = (stack: Stack) => Object.keys(Template.fromStack(stack).findResources('AWS::EC2::EIP'))[0];
 
