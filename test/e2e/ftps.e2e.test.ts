@@ -80,11 +80,20 @@ suite('FTPS end to end', () => {
     };
   }
 
-  /** Runs body with vsftpd configured from the same options as the rules, and the given server firewall. */
-  function withServer(o: ResolvedFtpsOptions, serverRules: string, body: () => void, clientRules?: string): void {
+  /**
+   * Runs body with vsftpd configured from the same options as the rules (or with `conf`, a configuration read
+   * out of a template), and the given server firewall.
+   */
+  function withServer(
+    o: ResolvedFtpsOptions,
+    serverRules: string,
+    body: () => void,
+    clientRules?: string,
+    conf?: string,
+  ): void {
     topo.firewall(topo.server, serverRules);
     topo.firewall(topo.inside, clientRules ?? '');
-    const vsftpd = new Vsftpd(ws, topo.server, settings(o));
+    const vsftpd = new Vsftpd(ws, topo.server, { ...settings(o), conf });
     try {
       body();
     } finally {
@@ -355,29 +364,6 @@ suite('FTPS end to end', () => {
   // ---- deployable servers: the vsftpd.conf the boot script writes, read back from the templates ----
 
   describe('deployable servers: the configuration inside the synthesized boot scripts', () => {
-    /** Runs vsftpd with a configuration extracted from a template, behind the template's rules. */
-    function withExtractedServer(conf: string, serverRules: string, body: () => void): void {
-      const c = confEntries(conf);
-      topo.firewall(topo.server, serverRules);
-      const vsftpd = new Vsftpd(ws, topo.server, {
-        tls: c.implicit_ssl === 'YES' ? 'implicit' : 'explicit',
-        controlPort: Number(c.listen_port),
-        passivePorts: { from: Number(c.pasv_min_port), to: Number(c.pasv_max_port) },
-        activeMode: c.port_enable === 'YES',
-        conf,
-      });
-      try {
-        body();
-      } finally {
-        vsftpd.stop();
-        topo.firewall(topo.server, '');
-      }
-    }
-
-    const explicit21 = { tls: 'explicit' as const, port: 21 };
-    const pasv = (timeoutSeconds = 8) =>
-      ftpsSession(ws, { ...explicit21, client: topo.inside, server: topo.server.v4, mode: 'pasv', timeoutSeconds });
-
     function awsServer() {
       // The instance's zone is hard-coded in this fixture: skip CloudFormation's schema checks (they only warn).
       const app = new App({ builtinCloudFormationValidation: false });
@@ -401,7 +387,7 @@ suite('FTPS end to end', () => {
       const [instance] = Object.values(template.Resources).filter((r) => r.Type === 'AWS::EC2::Instance');
       const [eip] = Object.keys(template.Resources).filter((k) => template.Resources[k].Type === 'AWS::EC2::EIP');
       return {
-        template,
+        options: server.endpoint.options,
         /** The boot script as EC2 runs it, with the Elastic IP it will have. */
         script: (elasticIp: string) =>
           cfnText(instance.Properties!.UserData).replaceAll(`{GetAtt:${eip}.PublicIp}`, elasticIp),
@@ -412,7 +398,7 @@ suite('FTPS end to end', () => {
     function azureServer() {
       const stack = new TerraformStack(Testing.app(), 'e2e-server');
       new AzurermProvider(stack, 'azurerm', { features: [{}] });
-      new AzureFtpsServer(stack, 'Server', {
+      const server = new AzureFtpsServer(stack, 'Server', {
         resourceGroupName: 'rg',
         location: 'westeurope',
         subnetId: 'subnet',
@@ -428,6 +414,7 @@ suite('FTPS end to end', () => {
         Object.values(tf.resource.azurerm_network_security_rule)[0] as { network_security_group_name: string }
       ).network_security_group_name;
       return {
+        options: server.endpoint.options,
         /** The boot script as cloud-init runs it, with the public IP it will have. */
         script: (publicIp: string) =>
           customDataText(vm.custom_data, (e) => {
@@ -441,43 +428,47 @@ suite('FTPS end to end', () => {
     // In the namespaces the server has no NAT: the address it advertises is its own, as the Elastic IP /
     // public IP would be for a client on the Internet. curl uses the PASV address (--no-ftp-skip-pasv-ip).
     test('AWS FtpsServer: the user-data vsftpd.conf passes a PASV session behind the synthesized security group', () => {
-      const { script, rules } = awsServer();
+      const { options, script, rules } = awsServer();
       const conf = bootScriptConf(script(topo.server.v4));
       expect(confEntries(conf)).toMatchObject({ pasv_address: topo.server.v4, pasv_min_port: '50000' });
-      withExtractedServer(conf, rules, () => {
-        expect(pasv()).toEqual(PASSED);
-        expect(ftpsSession(ws, { ...explicit21, client: topo.inside, server: topo.server.v4, mode: 'epsv' })).toEqual(
-          PASSED,
-        );
-      });
+      withServer(
+        options,
+        rules,
+        () => {
+          expect(session('pasv', options)).toEqual(PASSED);
+          expect(session('epsv', options)).toEqual(PASSED);
+        },
+        undefined,
+        conf,
+      );
     });
 
     test('AWS FtpsServer, negative control: with another advertised address the listing fails (the NAT trap)', () => {
-      const { script, rules } = awsServer();
-      withExtractedServer(bootScriptConf(script('203.0.113.250')), rules, () => {
-        const r = pasv(2);
-        expect(r.ok).toBe(false);
-        expect(r.step).toBe('upload');
-      });
+      const { options, script, rules } = awsServer();
+      const conf = bootScriptConf(script('203.0.113.250'));
+      withServer(
+        options,
+        rules,
+        () => expect(session('pasv', options, { timeoutSeconds: 2 })).toMatchObject({ ok: false, step: 'upload' }),
+        undefined,
+        conf,
+      );
     });
 
     test('Azure FtpsServer: the cloud-init vsftpd.conf passes a PASV session behind the synthesized NSG', () => {
-      const { script, rules } = azureServer();
+      const { options, script, rules } = azureServer();
       const conf = bootScriptConf(script(topo.server.v4));
       expect(confEntries(conf)).toMatchObject({ pasv_address: topo.server.v4, pasv_max_port: '50019' });
-      withExtractedServer(conf, rules, () => {
-        expect(pasv()).toEqual(PASSED);
-        expect(
-          ftpsSession(ws, {
-            client: topo.outside,
-            server: topo.server.v4,
-            tls: 'explicit',
-            port: 21,
-            mode: 'pasv',
-            timeoutSeconds: 2,
-          }).ok,
-        ).toBe(false);
-      });
+      withServer(
+        options,
+        rules,
+        () => {
+          expect(session('pasv', options)).toEqual(PASSED);
+          expect(session('pasv', options, { client: topo.outside, timeoutSeconds: 2 }).ok).toBe(false);
+        },
+        undefined,
+        conf,
+      );
     });
   });
 
