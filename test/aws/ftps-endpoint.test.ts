@@ -527,6 +527,29 @@ describe('FtpsEndpoint quotas (synth-time errors, never deploy-time)', () => {
     expect(warningsOf(stack).map(([id]) => id)).toContain('ftps-constructs:prefixListUncounted');
   });
 
+  test.each([
+    [1, 'fits'],
+    [3, 'fails'],
+  ])('rules other code adds to the same security group count too (%i more beside 29 clients: %s)', (extra, outcome) => {
+    const { app, stack, vpc } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: cidrs(29).map((c) => ec2.Peer.ipv4(c)) });
+    for (let i = 0; i < extra; i++) {
+      endpoint.securityGroup.addIngressRule(ec2.Peer.ipv4('198.51.100.0/24'), ec2.Port.tcp(8000 + i), 'admin');
+    }
+    if (outcome === 'fits') expect(() => app.synth()).not.toThrow();
+    else expect(() => app.synth()).toThrow(/would have 61 IPv4 ingress rules/);
+  });
+
+  test('inline rules replaced through the L1 escape hatch are counted from what will be deployed', () => {
+    // GIVEN a security group whose ingress list was overwritten with a plain array (not CDK's internal list)
+    const { app, stack, vpc } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    const cfn = endpoint.securityGroup.node.defaultChild as ec2.CfnSecurityGroup;
+    cfn.securityGroupIngress = cidrs(61).map((cidrIp) => ({ ipProtocol: 'tcp', fromPort: 21, toPort: 21, cidrIp }));
+    // THEN the 61 rules of that array are counted
+    expect(() => app.synth()).toThrow(/would have 61 IPv4 ingress rules/);
+  });
+
   test('securityGroupRuleLimit follows a raised quota', () => {
     const { app, stack, vpc } = fixture();
     new FtpsEndpoint(stack, 'Ftps', {

@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 
@@ -73,11 +73,15 @@ export class AppIndex {
     const rules: RuleJson[] = [];
     const cfnSg = sg.node.defaultChild;
     if (cfnSg instanceof ec2.CfnSecurityGroup) {
-      const inline = stack.resolve(direction === 'ingress' ? cfnSg.securityGroupIngress : cfnSg.securityGroupEgress) as
-        RuleJson[] | undefined;
-      rules.push(...(inline ?? []).filter((r) => !isDisallowAllPlaceholder(r)));
+      const inline = inlineRules(
+        stack,
+        direction === 'ingress' ? cfnSg.securityGroupIngress : cfnSg.securityGroupEgress,
+      );
+      rules.push(...inline.filter((r) => !isDisallowAllPlaceholder(r)));
     }
-    rules.push(...(this.standalone.get(JSON.stringify(stack.resolve(sg.securityGroupId)))?.[direction] ?? []));
+    if (this.standalone.size > 0) {
+      rules.push(...(this.standalone.get(JSON.stringify(stack.resolve(sg.securityGroupId)))?.[direction] ?? []));
+    }
     let ipv4 = 0;
     let ipv6 = 0;
     const uncountedPrefixLists: string[] = [];
@@ -85,7 +89,7 @@ export class AppIndex {
       if (rule.cidrIp !== undefined) ipv4++;
       else if (rule.cidrIpv6 !== undefined) ipv6++;
       else if (rule.sourcePrefixListId !== undefined || rule.destinationPrefixListId !== undefined) {
-        const id = JSON.stringify(rule.sourcePrefixListId ?? rule.destinationPrefixListId);
+        const id = JSON.stringify(stack.resolve(rule.sourcePrefixListId ?? rule.destinationPrefixListId));
         const size = this.prefixLists.get(id);
         if (size === undefined) uncountedPrefixLists.push(id);
         const n = size?.maxEntries ?? 1;
@@ -108,6 +112,25 @@ export class AppIndex {
   public resourcesIn(stack: Stack): number {
     return this.constructs.filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
   }
+}
+
+const BOX = Symbol.for('@aws-cdk/core.Box');
+
+/**
+ * The inline rules of a security group, unresolved: only which fields are present is counted, and tokens
+ * inside the values may stay tokens. aws-cdk-lib keeps them in an internal array box whose `get()` is the
+ * array; resolving the whole list instead (the fallback, for other shapes) costs more than the rest of the
+ * quota check together. Prefix list ids are resolved one by one where they are compared.
+ */
+function inlineRules(stack: Stack, value: unknown): RuleJson[] {
+  const box = value as { [BOX]?: unknown; get?: () => unknown } | undefined;
+  if (typeof box === 'object' && box !== null && BOX in box && typeof box.get === 'function') {
+    const rules = box.get();
+    if (Array.isArray(rules) && rules.every((r) => typeof r === 'object' && r !== null && !Token.isUnresolved(r))) {
+      return rules as RuleJson[];
+    }
+  }
+  return (stack.resolve(value) as RuleJson[] | undefined) ?? [];
 }
 
 /** CDK's "no egress" placeholder (255.255.255.255/32, ICMP 252-86) is not a real rule. */
