@@ -115,7 +115,10 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
   public readonly networkAcl?: ec2.INetworkAcl;
 
   private readonly statefulRules: readonly FirewallRule[];
-  /** Stateless rules as network ACL entries see them (destination ports only): replies to one range merge. */
+  /**
+   * Stateless rules as network ACL entries see them (destination ports only): replies to one range merge.
+   * Empty without a network ACL.
+   */
   private readonly statelessRules: readonly DestinationRule[];
   private readonly clients: ClassifiedClient[] = [];
   private readonly clientKeys = new Set<string>();
@@ -142,7 +145,7 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
     this.options = resolveOptions(props);
     this.flows = deriveFlows(this.options);
     this.statefulRules = statefulServerRules(this.flows);
-    this.statelessRules = byDestination(statelessServerRules(this.flows));
+    this.statelessRules = props.networkAcl ? byDestination(statelessServerRules(this.flows)) : [];
     this.aggregate = props.aggregateClients ?? true;
     this.securityGroupRuleLimit = props.securityGroupRuleLimit ?? DEFAULT_SECURITY_GROUP_RULE_LIMIT;
     this.networkAcl = props.networkAcl;

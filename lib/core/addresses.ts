@@ -58,10 +58,9 @@ export function parseClientCidr(value: string, options: ParseCidrOptions = {}): 
   const prefixLength = Number(prefixText);
   const network = networkAddress(address, prefixLength);
   const canonical = `${network}/${prefixLength}`;
-  if (network !== address.toString()) {
-    return fail(
-      `has host bits set. Did you mean "${canonical}"? (or "${address.toString()}/${maxPrefix}" for the single host)`,
-    );
+  const given = address.toString();
+  if (network !== given) {
+    return fail(`has host bits set. Did you mean "${canonical}"? (or "${given}/${maxPrefix}" for the single host)`);
   }
   return { ok: true, value: { cidr: canonical, family, prefixLength } };
 }
@@ -155,10 +154,14 @@ function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
 }
 
 function networkAddress(address: ipaddr.IPv4 | ipaddr.IPv6, prefixLength: number): string {
-  const cidr = `${address.toString()}/${prefixLength}`;
-  return address.kind() === 'ipv4'
-    ? ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()
-    : ipaddr.IPv6.networkAddressFromCIDR(cidr).toString();
+  if (address.kind() === 'ipv4') {
+    // 32-bit arithmetic: the common case, and several times cheaper than formatting and re-parsing a CIDR.
+    const [a, b, c, d] = (address as ipaddr.IPv4).octets;
+    const mask = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+    const n = ((((a << 24) | (b << 16) | (c << 8) | d) >>> 0) & mask) >>> 0;
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  }
+  return ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${prefixLength}`).toString();
 }
 
 /** True when every address of `inner` lies inside `outer` (same family). */

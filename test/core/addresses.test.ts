@@ -21,6 +21,21 @@ describe('parseClientCidr', () => {
     expect(r).toEqual({ ok: true, value: expect.objectContaining({ cidr, family }) });
   });
 
+  test('property: an IPv4 CIDR is accepted exactly when it is its own network, as ipaddr.js computes it', () => {
+    const octet = fc.integer({ min: 0, max: 255 });
+    fc.assert(
+      fc.property(fc.tuple(octet, octet, octet, octet), fc.integer({ min: 0, max: 32 }), (octets, len) => {
+        const address = octets.join('.');
+        const network = ipaddr.IPv4.networkAddressFromCIDR(`${address}/${len}`).toString();
+        const r = parseClientCidr(`${address}/${len}`);
+        if (network === address)
+          expect(r).toEqual({ ok: true, value: { cidr: `${address}/${len}`, family: 'ipv4', prefixLength: len } });
+        else expect(r.ok ? '' : r.diagnostic.message).toContain(`Did you mean "${network}/${len}"?`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   test('fails if host bits are set, suggesting the network', () => {
     expect(messageOf('203.0.113.7/24')).toBe(
       'Client "203.0.113.7/24" has host bits set. Did you mean "203.0.113.0/24"? (or "203.0.113.7/32" for the single host)',

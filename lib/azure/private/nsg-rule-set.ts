@@ -173,14 +173,14 @@ export class NsgRuleSet extends Construct {
       this.networkSecurityGroupName = this.nsg.name;
     }
     const local = { prefixes: peers.localPrefixes ?? [], asgIds: peers.localAsgIds ?? [] };
-    this.rules = plan.map(
-      (rule) =>
-        new NetworkSecurityRule(
-          this,
-          rule.name,
-          renderRule(rule, local, this.networkSecurityGroupName, props.resourceGroupName),
-        ),
-    );
+    // A plain loop, not map(): CDKTF records the full call stack of every token a resource creates, so each
+    // frame between the user's code and the resource costs synth time (measured in BENCHMARKS.md).
+    const rules: NetworkSecurityRule[] = [];
+    for (const rule of plan) {
+      const config = renderRule(rule, local, this.networkSecurityGroupName, props.resourceGroupName);
+      rules.push(new NetworkSecurityRule(this, rule.name, config));
+    }
+    this.rules = rules;
 
     if (props.subnetId !== undefined) {
       new SubnetNetworkSecurityGroupAssociation(this, 'SubnetAssociation', {
@@ -227,7 +227,11 @@ function registerStackValidation(stack: TerraformStack): void {
       const all = stack.node.root.node.findAll();
       const byNsg = new Map<string, NetworkSecurityRule[]>();
       for (const c of all) {
-        if (c instanceof NetworkSecurityRule) byNsg.set(nsgKey(c), [...(byNsg.get(nsgKey(c)) ?? []), c]);
+        if (!(c instanceof NetworkSecurityRule)) continue;
+        const key = nsgKey(c);
+        const list = byNsg.get(key);
+        if (list) list.push(c);
+        else byNsg.set(key, [c]);
       }
       const sets = all.filter((c): c is NsgRuleSet => c instanceof NsgRuleSet && TerraformStack.of(c) === stack);
       const errors: string[] = [];
