@@ -207,16 +207,16 @@ export function tokenPortErrors(options: FtpsOptions, isUnresolved: (value: unkn
     ['clientPorts.from', options.clientPorts?.from],
     ['clientPorts.to', options.clientPorts?.to],
   ];
-  return (
-    ports
-      // An integer port number is never a token (CDK and CDKTF encode number tokens as huge doubles): skip the
-      // token check, which costs more than the rest of the validation.
-      .filter(([, v]) => v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 65535) && isUnresolved(v))
-      .map(([name]) =>
-        error(
-          DiagnosticIds.INVALID_PORT,
-          `${name} is a deploy-time value (a token); FTPS ports must be numbers known at synth time, because the server configuration, rule numbers and quotas depend on them. Fix: pass a number (read it from context or an environment variable if it varies).`,
-        ),
-      )
-  );
+  // An integer port number is never a token (CDK and CDKTF encode number tokens as huge doubles), so the
+  // token check, which costs more than the rest of the validation, runs only for other values.
+  const couldBeToken = (v: number | undefined) =>
+    v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 65535) && isUnresolved(v);
+  return ports
+    .filter(([, v]) => couldBeToken(v))
+    .map(([name]) =>
+      error(
+        DiagnosticIds.INVALID_PORT,
+        `${name} is a deploy-time value (a token); FTPS ports must be numbers known at synth time, because the server configuration, rule numbers and quotas depend on them. Fix: pass a number (read it from context or an environment variable if it varies).`,
+      ),
+    );
 }
