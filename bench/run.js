@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: synth cost against hand-written baselines (ratios in the same run), rule minimality
 // against a minimum computed here independently, scale to many clients, report speed and test-suite time.
-// Prints a table and writes bench/results.json. Flags: --quick (fewer repetitions), --no-test-time.
+// Prints a table and writes bench/results.json. Flags: --quick (fewer repetitions; writes
+// bench/results.quick.json instead, so a noisy run never replaces the recorded one), --no-test-time.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -473,6 +474,7 @@ const results = {
   testSuite: suite,
   benchSeconds: round((performance.now() - started) / 1000, 1),
 };
-fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-console.log(`\nwrote bench/results.json (${results.benchSeconds} s)`);
+const out = QUICK ? 'results.quick.json' : 'results.json';
+fs.writeFileSync(path.join(__dirname, out), JSON.stringify(results, null, 2) + '\n');
+console.log(`\nwrote bench/${out} (${results.benchSeconds} s)`);
 if (minimal.some((r) => !r.minimal)) process.exitCode = 1;
