@@ -168,6 +168,49 @@ function azureBaseline(n, nested = false) {
   };
 }
 
+/**
+ * The cross-check: each timed sample is a batch of `batch` consecutive synths with no forced collection
+ * inside it, so each variant pays for its own garbage at the rate it makes it (no threshold effect of a
+ * collection landing in one run and not another). Batches interleaved; medians of per-synth times.
+ */
+function compareBatched(ours, baseline, nested, batch = 10, batches = QUICK ? 3 : 10) {
+  const variants = [
+    ['ours', ours],
+    ['baseline', baseline],
+    ['nested', nested],
+  ];
+  const times = { ours: [], baseline: [], nested: [] };
+  for (let r = -1; r < batches; r++) {
+    for (const [name, fn] of variants) {
+      gc();
+      const t = performance.now();
+      for (let i = 0; i < batch; i++) fn();
+      if (r >= 0) times[name].push((performance.now() - t) / batch);
+    }
+  }
+  const m = Object.fromEntries(Object.entries(times).map(([name, xs]) => [name, median(xs)]));
+  return {
+    oursMs: round(m.ours, 1),
+    baselineMs: round(m.baseline, 1),
+    ratio: round(m.ours / m.baseline, 3),
+    nestedMs: round(m.nested, 1),
+    ratioToNested: round(m.ours / m.nested, 3),
+    batches,
+    batch,
+  };
+}
+
+function synthCostBatched() {
+  return [
+    { cloud: 'AWS', endpoints: 100, ...compareBatched(awsOurs(100), awsBaseline(100), awsBaseline(100, true)) },
+    {
+      cloud: 'Azure',
+      endpoints: 100,
+      ...compareBatched(azureOurs(100), azureBaseline(100), azureBaseline(100, true)),
+    },
+  ];
+}
+
 function synthCost() {
   const rows = [];
   for (const n of [1, 10, 100]) {
@@ -441,6 +484,15 @@ for (const r of synth)
     `| ${r.cloud} | ${r.endpoints} | ${r.oursMs} | ${r.baselineMs} | ${r.ratio} | ${r.nestedMs ?? '-'} | ${r.ratioToNested ?? '-'} | ${round(r.oursSpread, 1)} / ${round(r.baselineSpread, 1)} | ${r.repetitions} |`,
   );
 
+const batched = synthCostBatched();
+console.log('\n1b. Cross-check: batches of 10 synths without forced collection, median per synth');
+console.log('| cloud | endpoints | ftps-constructs ms | baseline ms | ratio | nested baseline ms | ratio to nested |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of batched)
+  console.log(
+    `| ${r.cloud} | ${r.endpoints} | ${r.oursMs} | ${r.baselineMs} | ${r.ratio} | ${r.nestedMs} | ${r.ratioToNested} |`,
+  );
+
 const minimal = minimality();
 console.log(
   `\n2. Rule minimality: ${minimal.filter((r) => r.minimal).length} of ${minimal.length} cases emit the computed minimum`,
@@ -468,6 +520,7 @@ const results = {
   machine,
   repetitions: REPS,
   synth,
+  synthBatched: batched,
   minimality: minimal,
   scale: scaled,
   report,
