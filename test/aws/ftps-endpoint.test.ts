@@ -540,6 +540,19 @@ describe('FtpsEndpoint quotas (synth-time errors, never deploy-time)', () => {
     else expect(() => app.synth()).toThrow(/would have 61 IPv4 ingress rules/);
   });
 
+  test('a security group with disableInlineRules is counted from its standalone ingress resources', () => {
+    // GIVEN the user's own group, whose rules CDK emits as AWS::EC2::SecurityGroupIngress resources
+    const { app, stack, vpc } = fixture();
+    const securityGroup = new ec2.SecurityGroup(stack, 'Own', {
+      vpc,
+      allowAllOutbound: false,
+      disableInlineRules: true,
+    });
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, securityGroup, clients: cidrs(31).map((c) => ec2.Peer.ipv4(c)) });
+    // THEN the 62 standalone rules are over the quota, as inline ones would be
+    expect(() => app.synth()).toThrow(/Security group Stack\/Own would have 62 IPv4 ingress rules/);
+  });
+
   test('inline rules replaced through the L1 escape hatch are counted from what will be deployed', () => {
     // GIVEN a security group whose ingress list was overwritten with a plain array (not CDK's internal list)
     const { app, stack, vpc } = fixture();
