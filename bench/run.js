@@ -42,19 +42,21 @@ const spread = (xs) => ({ min: Math.min(...xs), max: Math.max(...xs) });
 const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /**
- * Times each variant `reps` times, interleaved so drift hits all alike, with a collection before each run.
- * Returns the medians and spreads of ours against the baseline and, if given, the nested baseline.
+ * Times ours against the baseline and, if given, the nested baseline: `reps` samples each, interleaved so
+ * drift hits all alike, with a forced collection before each sample. A sample is `batch` consecutive
+ * synths: with batch 1 every run starts from a collected heap; with more, each variant pays for its own
+ * garbage at the rate it makes it (no threshold effect of a collection landing in one run and not the
+ * next). One warm-up sample each. Medians of per-synth times.
  */
-function compare(ours, baseline, nested, reps = REPS) {
+function compare(ours, baseline, nested, { reps = REPS, batch = 1 } = {}) {
   const variants = [['ours', ours], ['baseline', baseline], ...(nested ? [['nested', nested]] : [])];
   const times = Object.fromEntries(variants.map(([name]) => [name, []]));
-  for (const [, fn] of variants) fn(); // warm-up
-  for (let i = 0; i < reps; i++) {
+  for (let r = -1; r < reps; r++) {
     for (const [name, fn] of variants) {
       gc();
       const t = performance.now();
-      fn();
-      times[name].push(performance.now() - t);
+      for (let i = 0; i < batch; i++) fn();
+      if (r >= 0) times[name].push((performance.now() - t) / batch);
     }
   }
   const m = Object.fromEntries(Object.entries(times).map(([name, xs]) => [name, median(xs)]));
@@ -67,6 +69,7 @@ function compare(ours, baseline, nested, reps = REPS) {
     oursSpread: width(times.ours),
     baselineSpread: width(times.baseline),
     repetitions: reps,
+    batch,
   };
 }
 
@@ -168,45 +171,15 @@ function azureBaseline(n, nested = false) {
   };
 }
 
-/**
- * The cross-check: each timed sample is a batch of `batch` consecutive synths with no forced collection
- * inside it, so each variant pays for its own garbage at the rate it makes it (no threshold effect of a
- * collection landing in one run and not another). Batches interleaved; medians of per-synth times.
- */
-function compareBatched(ours, baseline, nested, batch = 10, batches = QUICK ? 3 : 10) {
-  const variants = [
-    ['ours', ours],
-    ['baseline', baseline],
-    ['nested', nested],
-  ];
-  const times = { ours: [], baseline: [], nested: [] };
-  for (let r = -1; r < batches; r++) {
-    for (const [name, fn] of variants) {
-      gc();
-      const t = performance.now();
-      for (let i = 0; i < batch; i++) fn();
-      if (r >= 0) times[name].push((performance.now() - t) / batch);
-    }
-  }
-  const m = Object.fromEntries(Object.entries(times).map(([name, xs]) => [name, median(xs)]));
-  return {
-    oursMs: round(m.ours, 1),
-    baselineMs: round(m.baseline, 1),
-    ratio: round(m.ours / m.baseline, 3),
-    nestedMs: round(m.nested, 1),
-    ratioToNested: round(m.ours / m.nested, 3),
-    batches,
-    batch,
-  };
-}
-
+/** The cross-check at 100 endpoints: samples of 10 synths (see compare). */
 function synthCostBatched() {
+  const options = { reps: QUICK ? 3 : 10, batch: 10 };
   return [
-    { cloud: 'AWS', endpoints: 100, ...compareBatched(awsOurs(100), awsBaseline(100), awsBaseline(100, true)) },
+    { cloud: 'AWS', endpoints: 100, ...compare(awsOurs(100), awsBaseline(100), awsBaseline(100, true), options) },
     {
       cloud: 'Azure',
       endpoints: 100,
-      ...compareBatched(azureOurs(100), azureBaseline(100), azureBaseline(100, true)),
+      ...compare(azureOurs(100), azureBaseline(100), azureBaseline(100, true), options),
     },
   ];
 }
@@ -215,12 +188,12 @@ function synthCost() {
   const rows = [];
   for (const n of [1, 10, 100]) {
     // The target is at 100 endpoints: twice the repetitions there, where one run is ~0.1 s.
-    const reps = n === 100 ? 2 * REPS + 1 : REPS;
-    rows.push({ cloud: 'AWS', endpoints: n, ...compare(awsOurs(n), awsBaseline(n), awsBaseline(n, true), reps) });
+    const options = { reps: n === 100 ? 2 * REPS + 1 : REPS };
+    rows.push({ cloud: 'AWS', endpoints: n, ...compare(awsOurs(n), awsBaseline(n), awsBaseline(n, true), options) });
     rows.push({
       cloud: 'Azure',
       endpoints: n,
-      ...compare(azureOurs(n), azureBaseline(n), azureBaseline(n, true), reps),
+      ...compare(azureOurs(n), azureBaseline(n), azureBaseline(n, true), options),
     });
   }
   // The seed's small-range warning at 100 endpoints, against the same construct without it.
