@@ -1,9 +1,17 @@
+import { DataAzurermNetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/data-azurerm-network-security-group';
+import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
+import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
 import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
+import { Annotations, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FirewallRule, FtpsFlow, ResolvedFtpsOptions } from '../../core';
-import { NsgRuleSet, NsgRuleSetPeers, NsgRuleSetProps } from './nsg-rule-set';
+import { NsgRuleSetPeers, NsgRuleSetProps, planRuleSet, registerStackValidation } from './nsg-rule-set';
 
-/** What the server-side and client-side Azure constructs share: one rule set and its outputs. */
+/**
+ * What the server-side and client-side Azure constructs share: one side's NSG rules, the NSG (created or
+ * existing) and its associations, under `Rules`.
+ */
 export abstract class FtpsNsgConstruct extends Construct {
   /** The options with defaults applied. */
   public readonly options: ResolvedFtpsOptions;
@@ -13,7 +21,10 @@ export abstract class FtpsNsgConstruct extends Construct {
   public readonly networkSecurityGroupName: string;
   /** The rules this construct created. */
   public readonly rules: readonly NetworkSecurityRule[];
-  private readonly ruleSet: NsgRuleSet;
+  private readonly scopeOfRules: Construct;
+  private readonly nsg?: NetworkSecurityGroup;
+  private readonly resourceGroupName: string;
+  private existingNsg?: DataAzurermNetworkSecurityGroup;
 
   protected constructor(
     scope: Construct,
@@ -23,15 +34,54 @@ export abstract class FtpsNsgConstruct extends Construct {
     projection: (flows: FtpsFlow[]) => FirewallRule[],
   ) {
     super(scope, id);
-    this.ruleSet = new NsgRuleSet(this, 'Rules', props, peers, projection);
-    this.options = this.ruleSet.options;
-    this.flows = this.ruleSet.flows;
-    this.networkSecurityGroupName = this.ruleSet.networkSecurityGroupName;
-    this.rules = this.ruleSet.rules;
+    const plan = planRuleSet(this.node.path, `${id}-nsg`, props, peers, projection);
+    this.options = plan.options;
+    this.flows = plan.flows;
+    this.resourceGroupName = props.resourceGroupName;
+    this.scopeOfRules = new Construct(this, 'Rules');
+
+    // Every check has passed: the resources are created here, in this constructor rather than in a helper,
+    // because CDKTF records the whole call stack for every token a resource creates, and each frame between
+    // the user's code and the resource costs synth time (BENCHMARKS.md).
+    if (plan.newNsg) {
+      this.nsg = new NetworkSecurityGroup(this.scopeOfRules, 'Nsg', plan.newNsg);
+      this.networkSecurityGroupName = this.nsg.name;
+    } else {
+      this.networkSecurityGroupName = props.networkSecurityGroupName!;
+    }
+    const rules: NetworkSecurityRule[] = [];
+    for (const rule of plan.rules) {
+      rules.push(
+        new NetworkSecurityRule(this.scopeOfRules, rule.name, {
+          ...rule.config,
+          networkSecurityGroupName: this.networkSecurityGroupName,
+        }),
+      );
+    }
+    this.rules = rules;
+    if (props.subnetId !== undefined) {
+      new SubnetNetworkSecurityGroupAssociation(this.scopeOfRules, 'SubnetAssociation', {
+        subnetId: props.subnetId,
+        networkSecurityGroupId: this.networkSecurityGroupId,
+      });
+    }
+    if (props.networkInterfaceId !== undefined) {
+      new NetworkInterfaceSecurityGroupAssociation(this.scopeOfRules, 'NicAssociation', {
+        networkInterfaceId: props.networkInterfaceId,
+        networkSecurityGroupId: this.networkSecurityGroupId,
+      });
+    }
+    for (const w of plan.warnings) Annotations.of(this).addWarning(`[${w.id}] ${w.message}`);
+    registerStackValidation(TerraformStack.of(this), (c): c is FtpsNsgConstruct => c instanceof FtpsNsgConstruct);
   }
 
   /** The NSG's id, for composition (for an existing NSG, read through a data source). */
   public get networkSecurityGroupId(): string {
-    return this.ruleSet.networkSecurityGroupId;
+    if (this.nsg) return this.nsg.id;
+    this.existingNsg ??= new DataAzurermNetworkSecurityGroup(this.scopeOfRules, 'ExistingNsg', {
+      name: this.networkSecurityGroupName,
+      resourceGroupName: this.resourceGroupName,
+    });
+    return this.existingNsg.id;
   }
 }

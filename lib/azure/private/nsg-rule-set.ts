@@ -1,9 +1,5 @@
-import { DataAzurermNetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/data-azurerm-network-security-group';
-import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
-import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
 import { NetworkSecurityRule, NetworkSecurityRuleConfig } from '@cdktf/provider-azurerm/lib/network-security-rule';
-import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
-import { Annotations, TerraformStack, Token } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   Diagnostic,
@@ -106,111 +102,71 @@ export interface NsgRuleSetPeers {
   readonly localAsgIds?: readonly string[];
 }
 
-interface PlannedRule {
+/** One NSG rule to create: its construct id (the rule name) and its config, but for the NSG's name. */
+export interface PlannedRule {
   readonly name: string;
-  readonly direction: 'Inbound' | 'Outbound';
-  readonly priority: number;
-  readonly ports: string[];
-  readonly remote: PeerGroup;
-  readonly description: string;
+  readonly config: Omit<NetworkSecurityRuleConfig, 'networkSecurityGroupName'>;
+}
+
+interface LocalSide {
+  readonly prefixes: readonly string[];
+  readonly asgIds: readonly string[];
+}
+
+/** What a rule set resolves to before any resource exists: every check has passed. */
+export interface NsgRuleSetPlan {
+  readonly options: ResolvedFtpsOptions;
+  readonly flows: readonly FtpsFlow[];
+  /** The rules to create, in order, with everything but the NSG's name. */
+  readonly rules: readonly PlannedRule[];
+  /** The NSG to create, or undefined to add the rules to `props.networkSecurityGroupName`. */
+  readonly newNsg?: { readonly name: string; readonly resourceGroupName: string; readonly location: string };
+  /** Warnings not acknowledged by `acknowledgeWarnings`. */
+  readonly warnings: readonly Diagnostic[];
 }
 
 /**
- * Renders one side's stateful projection as NSG rules: per direction, one rule per peer group, carrying
- * every port of that direction ("21", "50000-50004"). Creates or reuses the NSG and its associations.
+ * Checks one side's props and peers and plans its NSG rules from the stateful projection: per direction, one
+ * rule per peer group, carrying every port of that direction ("21", "50000-50004"). Creates nothing; throws
+ * an error naming `context` if any check fails, so nothing is half-synthesized.
  */
-export class NsgRuleSet extends Construct {
-  public readonly options: ResolvedFtpsOptions;
-  public readonly flows: readonly FtpsFlow[];
-  public readonly networkSecurityGroupName: string;
-  public readonly rules: readonly NetworkSecurityRule[];
-  private readonly nsg?: NetworkSecurityGroup;
-  private readonly resourceGroupName: string;
-  private existingNsg?: DataAzurermNetworkSecurityGroup;
-  private readonly acknowledged: ReadonlySet<string>;
-
-  constructor(
-    scope: Construct,
-    id: string,
-    props: NsgRuleSetProps,
-    peers: NsgRuleSetPeers,
-    projection: (flows: FtpsFlow[]) => FirewallRule[],
-  ) {
-    super(scope, id);
-    const context = scope.node.path;
-    this.acknowledged = new Set(props.acknowledgeWarnings ?? []);
-    const aggregate = props.aggregateAddresses ?? true;
-    const remote = classifyPeers(peers.peerName, peers.peers, peers.peerAsgIds, aggregate);
-    const diagnostics: Diagnostic[] = [
-      ...validateOptions(props),
-      ...tokenPortErrors(props, (v) => Token.isUnresolved(v)),
-      ...remote.diagnostics,
-      ...checkProps(props),
-    ];
-    if (remote.count === 0) {
-      diagnostics.push({
-        id: DiagnosticIds.NO_CLIENTS,
-        level: 'warning',
-        message: `No ${peers.peerName.toLowerCase()} is named: no rule is created. Fix: pass ${peers.side === 'server' ? 'clients or clientApplicationSecurityGroupIds' : 'servers'}.`,
-      });
-    }
-    const warnings = throwOnErrors(diagnostics, context);
-
-    this.options = resolveOptions(props);
-    this.flows = deriveFlows(this.options);
-    this.resourceGroupName = props.resourceGroupName;
-    const plan = planRules(projection([...this.flows]), remote.groups, props, context);
-
-    // Resources are created only once every check has passed: nothing is half-synthesized.
-    if (props.networkSecurityGroupName !== undefined) {
-      this.networkSecurityGroupName = props.networkSecurityGroupName;
-    } else {
-      this.nsg = new NetworkSecurityGroup(this, 'Nsg', {
-        name: props.newNetworkSecurityGroupName ?? `${scope.node.id}-nsg`.toLowerCase(),
-        resourceGroupName: props.resourceGroupName,
-        location: props.location!,
-      });
-      this.networkSecurityGroupName = this.nsg.name;
-    }
-    const local = { prefixes: peers.localPrefixes ?? [], asgIds: peers.localAsgIds ?? [] };
-    // A plain loop, not map(): CDKTF records the full call stack of every token a resource creates, so each
-    // frame between the user's code and the resource costs synth time (measured in BENCHMARKS.md).
-    const rules: NetworkSecurityRule[] = [];
-    for (const rule of plan) {
-      const config = renderRule(rule, local, this.networkSecurityGroupName, props.resourceGroupName);
-      rules.push(new NetworkSecurityRule(this, rule.name, config));
-    }
-    this.rules = rules;
-
-    if (props.subnetId !== undefined) {
-      new SubnetNetworkSecurityGroupAssociation(this, 'SubnetAssociation', {
-        subnetId: props.subnetId,
-        networkSecurityGroupId: this.networkSecurityGroupId,
-      });
-    }
-    if (props.networkInterfaceId !== undefined) {
-      new NetworkInterfaceSecurityGroupAssociation(this, 'NicAssociation', {
-        networkInterfaceId: props.networkInterfaceId,
-        networkSecurityGroupId: this.networkSecurityGroupId,
-      });
-    }
-    for (const w of warnings) this.warn(w);
-    registerStackValidation(TerraformStack.of(this));
-  }
-
-  /** The NSG's id (for an existing NSG, read through a data source). */
-  public get networkSecurityGroupId(): string {
-    if (this.nsg) return this.nsg.id;
-    this.existingNsg ??= new DataAzurermNetworkSecurityGroup(this, 'ExistingNsg', {
-      name: this.networkSecurityGroupName,
-      resourceGroupName: this.resourceGroupName,
+export function planRuleSet(
+  context: string,
+  defaultNsgName: string,
+  props: NsgRuleSetProps,
+  peers: NsgRuleSetPeers,
+  projection: (flows: FtpsFlow[]) => FirewallRule[],
+): NsgRuleSetPlan {
+  const acknowledged = new Set(props.acknowledgeWarnings ?? []);
+  const aggregate = props.aggregateAddresses ?? true;
+  const remote = classifyPeers(peers.peerName, peers.peers, peers.peerAsgIds, aggregate);
+  const diagnostics: Diagnostic[] = [
+    ...validateOptions(props),
+    ...tokenPortErrors(props, (v) => Token.isUnresolved(v)),
+    ...remote.diagnostics,
+    ...checkProps(props),
+  ];
+  if (remote.count === 0) {
+    diagnostics.push({
+      id: DiagnosticIds.NO_CLIENTS,
+      level: 'warning',
+      message: `No ${peers.peerName.toLowerCase()} is named: no rule is created. Fix: pass ${peers.side === 'server' ? 'clients or clientApplicationSecurityGroupIds' : 'servers'}.`,
     });
-    return this.existingNsg.id;
   }
-
-  public warn(d: Diagnostic): void {
-    if (!this.acknowledged.has(d.id)) Annotations.of(this.node.scope!).addWarning(`[${d.id}] ${d.message}`);
-  }
+  const warnings = throwOnErrors(diagnostics, context).filter((w) => !acknowledged.has(w.id));
+  const options = resolveOptions(props);
+  const flows = deriveFlows(options);
+  const local = { prefixes: peers.localPrefixes ?? [], asgIds: peers.localAsgIds ?? [] };
+  const rules = planRules(projection([...flows]), remote.groups, local, props, context);
+  const newNsg =
+    props.networkSecurityGroupName === undefined
+      ? {
+          name: props.newNetworkSecurityGroupName ?? defaultNsgName.toLowerCase(),
+          resourceGroupName: props.resourceGroupName,
+          location: props.location!,
+        }
+      : undefined;
+  return { options, flows, rules, newNsg, warnings };
 }
 
 const stacksWithValidation = new WeakSet<TerraformStack>();
@@ -218,8 +174,12 @@ const stacksWithValidation = new WeakSet<TerraformStack>();
 /**
  * One synth-time validation per stack: every NSG that holds FTPS rules has at most 1000 rules and unique
  * priorities per direction, over all rules in the app. One walk of the construct tree, not one per endpoint.
+ * `isRuleSet` picks the constructs that own FTPS rules (the caller's class; no import cycle).
  */
-function registerStackValidation(stack: TerraformStack): void {
+export function registerStackValidation<T extends Construct & RuleSetOwner>(
+  stack: TerraformStack,
+  isRuleSet: (c: Construct) => c is T,
+): void {
   if (stacksWithValidation.has(stack)) return;
   stacksWithValidation.add(stack);
   stack.node.addValidation({
@@ -233,23 +193,27 @@ function registerStackValidation(stack: TerraformStack): void {
         if (list) list.push(c);
         else byNsg.set(key, [c]);
       }
-      const sets = all.filter((c): c is NsgRuleSet => c instanceof NsgRuleSet && TerraformStack.of(c) === stack);
       const errors: string[] = [];
       const seenNsgs = new Set<string>();
-      for (const set of sets) {
+      for (const set of all) {
+        if (!isRuleSet(set) || TerraformStack.of(set) !== stack) continue;
         for (const key of new Set(set.rules.map(nsgKey))) {
           if (seenNsgs.has(key)) continue; // reported once per NSG
           seenNsgs.add(key);
           errors.push(
-            ...validateNsg(set.networkSecurityGroupName, byNsg.get(key) ?? []).map(
-              (e) => `[${set.node.scope!.node.path}] ${e}`,
-            ),
+            ...validateNsg(set.networkSecurityGroupName, byNsg.get(key) ?? []).map((e) => `[${set.node.path}] ${e}`),
           );
         }
       }
       return errors;
     },
   });
+}
+
+/** What the stack validation reads from a construct that owns FTPS rules. */
+export interface RuleSetOwner {
+  readonly networkSecurityGroupName: string;
+  readonly rules: readonly NetworkSecurityRule[];
 }
 
 /** At most 1000 rules, unique priorities per direction. */
@@ -274,7 +238,13 @@ function validateNsg(name: string, rules: readonly NetworkSecurityRule[]): strin
   return errors;
 }
 
-function planRules(rules: FirewallRule[], groups: PeerGroup[], props: NsgRuleSetProps, context: string): PlannedRule[] {
+function planRules(
+  rules: FirewallRule[],
+  groups: PeerGroup[],
+  local: LocalSide,
+  props: NsgRuleSetProps,
+  context: string,
+): PlannedRule[] {
   const prefix = props.ruleNamePrefix ?? 'ftps';
   const step = props.priorityStep ?? 10;
   const next = { Inbound: props.priority ?? MIN_PRIORITY, Outbound: props.priority ?? MIN_PRIORITY };
@@ -307,19 +277,29 @@ function planRules(rules: FirewallRule[], groups: PeerGroup[], props: NsgRuleSet
         );
         priority = MAX_PRIORITY;
       }
-      plan.push({ name, direction: azureDirection, priority, ports, remote, description });
+      const shape = { name, direction: azureDirection, priority, ports, remote, description } as const;
+      plan.push({ name, config: renderRule(shape, local, props.resourceGroupName) });
     }
   }
   throwOnErrors(errors, context);
   return plan;
 }
 
+/** A rule's fields before rendering. */
+interface RuleShape {
+  readonly name: string;
+  readonly direction: 'Inbound' | 'Outbound';
+  readonly priority: number;
+  readonly ports: string[];
+  readonly remote: PeerGroup;
+  readonly description: string;
+}
+
 function renderRule(
-  rule: PlannedRule,
-  local: { prefixes: readonly string[]; asgIds: readonly string[] },
-  nsgName: string,
+  rule: RuleShape,
+  local: LocalSide,
   resourceGroupName: string,
-): NetworkSecurityRuleConfig {
+): Omit<NetworkSecurityRuleConfig, 'networkSecurityGroupName'> {
   const remote = addressFields(
     rule.remote.kind === 'asg'
       ? { asgIds: rule.remote.values, prefixes: [] }
@@ -335,7 +315,6 @@ function renderRule(
     name: rule.name,
     description: rule.description,
     resourceGroupName,
-    networkSecurityGroupName: nsgName,
     direction: rule.direction,
     priority: rule.priority,
     access: 'Allow',
