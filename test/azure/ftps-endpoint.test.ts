@@ -4,7 +4,7 @@ import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-securit
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { TerraformOutput, TerraformVariable, Testing } from 'cdktf';
 import { FtpsClientRules, FtpsEndpoint } from '../../lib/azure';
-import { DiagnosticIds, FtpsTls } from '../../lib/core';
+import { DiagnosticIds, FtpsFlow, FtpsTls } from '../../lib/core';
 import { BASE, SEED, fixture, resourcesOf, warningsOf } from './fixtures';
 
 /** NSG rules in evaluation order: by direction, then priority. */
@@ -254,6 +254,62 @@ describe('Azure FtpsEndpoint', () => {
     });
     expect(warningsOf(endpoint)).toEqual([expect.stringContaining(`[${DiagnosticIds.NO_CLIENTS}] No client is named`)]);
     expect(rulesOf(stack)).toEqual([]);
+  });
+});
+
+describe('Azure FtpsEndpoint: many endpoints with the same props (one plan, shared)', () => {
+  test('each has its own NSG, rules and warnings', () => {
+    const { stack, parsed } = fixture();
+    const a = new FtpsEndpoint(stack, 'A', { ...BASE, ...SEED, clients: ['203.0.113.0/24'] });
+    const b = new FtpsEndpoint(stack, 'B', { ...BASE, ...SEED, clients: ['203.0.113.0/24'] });
+    const json = parsed() as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    const nsgs = json.resource.azurerm_network_security_group;
+    const nameOf = (prefix: string) => Object.keys(nsgs).find((k) => k.startsWith(`${prefix}_Rules_Nsg_`));
+    expect(Object.values(nsgs).map((n) => n.name)).toEqual(['a-nsg', 'b-nsg']);
+    expect(
+      Object.values(json.resource.azurerm_network_security_rule).map((r) => r.network_security_group_name),
+    ).toEqual([
+      `\${azurerm_network_security_group.${nameOf('A')}.name}`,
+      `\${azurerm_network_security_group.${nameOf('B')}.name}`,
+    ]);
+    for (const endpoint of [a, b])
+      expect(warningsOf(endpoint)).toEqual([expect.stringContaining(`[${DiagnosticIds.SMALL_PASSIVE_RANGE}]`)]);
+  });
+
+  // A key that loses the type (JSON's NaN -> null, or String('21') === String(21)) would hand the second endpoint
+  // the first one's checked plan.
+  test.each([
+    [null, NaN, /controlPort \(NaN\) must be an integer/],
+    [21, '21', /controlPort \("21"\) must be an integer/],
+  ])('controlPort %p is accepted, and %p after it is still rejected', (valid, invalid, message) => {
+    const { stack } = fixture();
+    const props = { ...BASE, ...SEED, clients: ['203.0.113.0/24'] };
+    new FtpsEndpoint(stack, 'Valid', { ...props, controlPort: valid as unknown as number });
+    expect(() => new FtpsEndpoint(stack, 'Invalid', { ...props, controlPort: invalid as unknown as number })).toThrow(
+      message,
+    );
+  });
+
+  test('the shared options and flows cannot be changed through one endpoint', () => {
+    const { stack } = fixture();
+    const props = { ...BASE, ...SEED, clients: ['203.0.113.0/24'] };
+    const a = new FtpsEndpoint(stack, 'A', props);
+    const b = new FtpsEndpoint(stack, 'B', props);
+    expect(() => (a.flows as FtpsFlow[]).push(a.flows[0])).toThrow(TypeError);
+    expect(() => ((a.options as { controlPort: number }).controlPort = 2121)).toThrow(TypeError);
+    expect(() => ((a.flows[1].serverPorts as { to: number }).to = 60000)).toThrow(TypeError);
+    expect(b.flows).toHaveLength(2);
+    expect(b.options.controlPort).toBe(21);
+    expect(b.flows[1].serverPorts).toEqual({ from: 50000, to: 50004 });
+  });
+
+  test('server and client side with the same props and peer list get their own rules', () => {
+    const { stack } = fixture();
+    const props = { ...BASE, ...SEED, networkSecurityGroupName: 'shared-nsg', ruleNamePrefix: 'x' };
+    const server = new FtpsEndpoint(stack, 'Server', { ...props, clients: ['198.51.100.0/24'] });
+    const client = new FtpsClientRules(stack, 'Client', { ...props, priority: 200, servers: ['198.51.100.0/24'] });
+    expect(server.rules.map((r) => r.directionInput)).toEqual(['Inbound']);
+    expect(client.rules.map((r) => r.directionInput)).toEqual(['Outbound']);
   });
 });
 

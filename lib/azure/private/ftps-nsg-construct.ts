@@ -34,7 +34,7 @@ export abstract class FtpsNsgConstruct extends Construct {
     projection: (flows: FtpsFlow[]) => FirewallRule[],
   ) {
     super(scope, id);
-    const plan = planRuleSet(this.node.path, `${id}-nsg`, props, peers, projection);
+    const plan = planRuleSet(this.node.path, props, peers, projection);
     this.options = plan.options;
     this.flows = plan.flows;
     this.resourceGroupName = props.resourceGroupName;
@@ -44,7 +44,10 @@ export abstract class FtpsNsgConstruct extends Construct {
     // because CDKTF records the whole call stack for every token a resource creates, and each frame between
     // the user's code and the resource costs synth time (BENCHMARKS.md).
     if (plan.newNsg) {
-      this.nsg = new NetworkSecurityGroup(this.scopeOfRules, 'Nsg', plan.newNsg);
+      this.nsg = new NetworkSecurityGroup(this.scopeOfRules, 'Nsg', {
+        ...plan.newNsg,
+        name: props.newNetworkSecurityGroupName ?? `${id}-nsg`.toLowerCase(),
+      });
       this.networkSecurityGroupName = this.nsg.name;
     } else {
       this.networkSecurityGroupName = props.networkSecurityGroupName!;
