@@ -13,9 +13,9 @@ import { NsgRuleSetPeers, NsgRuleSetProps, planRuleSet, registerStackValidation 
  * existing) and its associations, under `Rules`.
  */
 export abstract class FtpsNsgConstruct extends Construct {
-  /** The options with defaults applied. */
+  /** The options with defaults applied (frozen: endpoints with the same props share them). */
   public readonly options: ResolvedFtpsOptions;
-  /** The flows the rules are derived from. */
+  /** The flows the rules are derived from (frozen, shared like `options`). */
   public readonly flows: readonly FtpsFlow[];
   /** The NSG's name (a reference when this construct creates it). */
   public readonly networkSecurityGroupName: string;
