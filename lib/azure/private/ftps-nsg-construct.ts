@@ -6,7 +6,8 @@ import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/l
 import { Annotations, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FirewallRule, FtpsFlow, ResolvedFtpsOptions } from '../../core';
-import { NsgRuleSetPeers, NsgRuleSetProps, planRuleSet, registerStackValidation } from './nsg-rule-set';
+import { NsgRuleSetPeers, NsgRuleSetProps, planRuleSet } from './nsg-rule-set';
+import { MAX_RULES_PER_NSG } from './peers';
 
 /**
  * What the server-side and client-side Azure constructs share: one side's NSG rules, the NSG (created or
@@ -75,7 +76,7 @@ export abstract class FtpsNsgConstruct extends Construct {
       });
     }
     for (const w of plan.warnings) Annotations.of(this).addWarning(`[${w.id}] ${w.message}`);
-    registerStackValidation(TerraformStack.of(this), (c): c is FtpsNsgConstruct => c instanceof FtpsNsgConstruct);
+    registerStackValidation(TerraformStack.of(this));
   }
 
   /** The NSG's id, for composition (for an existing NSG, read through a data source). */
@@ -87,4 +88,68 @@ export abstract class FtpsNsgConstruct extends Construct {
     });
     return this.existingNsg.id;
   }
+}
+
+const stacksWithValidation = new WeakSet<TerraformStack>();
+
+/**
+ * One synth-time validation per stack: every NSG that holds FTPS rules has at most 1000 rules and unique
+ * priorities per direction, over all rules in the app. One walk of the construct tree, not one per endpoint.
+ */
+function registerStackValidation(stack: TerraformStack): void {
+  if (stacksWithValidation.has(stack)) return;
+  stacksWithValidation.add(stack);
+  stack.node.addValidation({
+    validate: () => {
+      const all = stack.node.root.node.findAll();
+      const byNsg = new Map<string, NetworkSecurityRule[]>();
+      for (const c of all) {
+        if (!(c instanceof NetworkSecurityRule)) continue;
+        const key = nsgKey(c);
+        const list = byNsg.get(key);
+        if (list) list.push(c);
+        else byNsg.set(key, [c]);
+      }
+      const errors: string[] = [];
+      const seenNsgs = new Set<string>();
+      for (const set of all) {
+        if (!(set instanceof FtpsNsgConstruct) || TerraformStack.of(set) !== stack) continue;
+        for (const key of new Set(set.rules.map(nsgKey))) {
+          if (seenNsgs.has(key)) continue; // reported once per NSG
+          seenNsgs.add(key);
+          errors.push(
+            ...validateNsg(set.networkSecurityGroupName, byNsg.get(key) ?? []).map((e) => `[${set.node.path}] ${e}`),
+          );
+        }
+      }
+      return errors;
+    },
+  });
+}
+
+/** At most 1000 rules, unique priorities per direction. */
+function validateNsg(name: string, rules: readonly NetworkSecurityRule[]): string[] {
+  const errors: string[] = [];
+  if (rules.length > MAX_RULES_PER_NSG) {
+    errors.push(
+      `Network security group ${name} would hold ${rules.length} rules; Azure allows ${MAX_RULES_PER_NSG}. Fix: merge clients into fewer networks or service tags, or spread the rules over several NSGs (subnet and NIC).`,
+    );
+  }
+  const seen = new Map<string, NetworkSecurityRule>();
+  for (const r of rules) {
+    const key = `${r.directionInput} ${r.priorityInput}`;
+    const other = seen.get(key);
+    if (other) {
+      errors.push(
+        `Network security group ${name}: ${String(r.directionInput).toLowerCase()} priority ${r.priorityInput} is used by both "${other.nameInput}" (${other.node.path}) and "${r.nameInput}" (${r.node.path}); Azure requires unique priorities per direction. Fix: set priority (and priorityStep) so the FTPS rules avoid your own.`,
+      );
+    }
+    seen.set(key, r);
+  }
+  return errors;
+}
+
+/** Which NSG a rule is in: compares the inputs (the getters without "Input" return fresh attribute references). */
+function nsgKey(r: NetworkSecurityRule): string {
+  return `${r.resourceGroupNameInput} ${r.networkSecurityGroupNameInput}`;
 }

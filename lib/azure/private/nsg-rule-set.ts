@@ -1,6 +1,5 @@
-import { NetworkSecurityRule, NetworkSecurityRuleConfig } from '@cdktf/provider-azurerm/lib/network-security-rule';
-import { TerraformStack, Token } from 'cdktf';
-import { Construct } from 'constructs';
+import { NetworkSecurityRuleConfig } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import { Token } from 'cdktf';
 import {
   Diagnostic,
   DiagnosticIds,
@@ -17,7 +16,7 @@ import {
   tokenPortErrors,
   validateOptions,
 } from '../../core';
-import { MAX_RULES_PER_NSG, PeerGroup, classifyPeers } from './peers';
+import { PeerGroup, classifyPeers } from './peers';
 
 export const MIN_PRIORITY = 100;
 export const MAX_PRIORITY = 4096;
@@ -241,75 +240,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const stacksWithValidation = new WeakSet<TerraformStack>();
-
-/**
- * One synth-time validation per stack: every NSG that holds FTPS rules has at most 1000 rules and unique
- * priorities per direction, over all rules in the app. One walk of the construct tree, not one per endpoint.
- * `isRuleSet` picks the constructs that own FTPS rules (the caller's class; no import cycle).
- */
-export function registerStackValidation<T extends Construct & RuleSetOwner>(
-  stack: TerraformStack,
-  isRuleSet: (c: Construct) => c is T,
-): void {
-  if (stacksWithValidation.has(stack)) return;
-  stacksWithValidation.add(stack);
-  stack.node.addValidation({
-    validate: () => {
-      const all = stack.node.root.node.findAll();
-      const byNsg = new Map<string, NetworkSecurityRule[]>();
-      for (const c of all) {
-        if (!(c instanceof NetworkSecurityRule)) continue;
-        const key = nsgKey(c);
-        const list = byNsg.get(key);
-        if (list) list.push(c);
-        else byNsg.set(key, [c]);
-      }
-      const errors: string[] = [];
-      const seenNsgs = new Set<string>();
-      for (const set of all) {
-        if (!isRuleSet(set) || TerraformStack.of(set) !== stack) continue;
-        for (const key of new Set(set.rules.map(nsgKey))) {
-          if (seenNsgs.has(key)) continue; // reported once per NSG
-          seenNsgs.add(key);
-          errors.push(
-            ...validateNsg(set.networkSecurityGroupName, byNsg.get(key) ?? []).map((e) => `[${set.node.path}] ${e}`),
-          );
-        }
-      }
-      return errors;
-    },
-  });
-}
-
-/** What the stack validation reads from a construct that owns FTPS rules. */
-export interface RuleSetOwner {
-  readonly networkSecurityGroupName: string;
-  readonly rules: readonly NetworkSecurityRule[];
-}
-
-/** At most 1000 rules, unique priorities per direction. */
-function validateNsg(name: string, rules: readonly NetworkSecurityRule[]): string[] {
-  const errors: string[] = [];
-  if (rules.length > MAX_RULES_PER_NSG) {
-    errors.push(
-      `Network security group ${name} would hold ${rules.length} rules; Azure allows ${MAX_RULES_PER_NSG}. Fix: merge clients into fewer networks or service tags, or spread the rules over several NSGs (subnet and NIC).`,
-    );
-  }
-  const seen = new Map<string, NetworkSecurityRule>();
-  for (const r of rules) {
-    const key = `${r.directionInput} ${r.priorityInput}`;
-    const other = seen.get(key);
-    if (other) {
-      errors.push(
-        `Network security group ${name}: ${String(r.directionInput).toLowerCase()} priority ${r.priorityInput} is used by both "${other.nameInput}" (${other.node.path}) and "${r.nameInput}" (${r.node.path}); Azure requires unique priorities per direction. Fix: set priority (and priorityStep) so the FTPS rules avoid your own.`,
-      );
-    }
-    seen.set(key, r);
-  }
-  return errors;
-}
-
 function planRules(
   rules: FirewallRule[],
   groups: PeerGroup[],
@@ -405,11 +335,6 @@ function renderRule(
 function addressFields(side: { asgIds: readonly string[]; prefixes: readonly string[] }) {
   if (side.asgIds.length > 0) return { asgIds: [...side.asgIds] };
   return side.prefixes.length === 1 ? { prefix: side.prefixes[0] } : { prefixes: [...side.prefixes] };
-}
-
-/** Which NSG a rule is in: compares the inputs (the getters without "Input" return fresh attribute references). */
-function nsgKey(r: NetworkSecurityRule): string {
-  return `${r.resourceGroupNameInput} ${r.networkSecurityGroupNameInput}`;
 }
 
 function nsgError(message: string): Diagnostic {
