@@ -200,23 +200,23 @@ function describe(value: unknown): string {
  * configuration depend on the ports, so backends need them as numbers at synth time.
  */
 export function tokenPortErrors(options: FtpsOptions, isUnresolved: (value: unknown) => boolean): Diagnostic[] {
-  const ports: Array<[string, number | undefined]> = [
-    ['controlPort', options.controlPort],
-    ['passivePorts.from', options.passivePorts?.from],
-    ['passivePorts.to', options.passivePorts?.to],
-    ['clientPorts.from', options.clientPorts?.from],
-    ['clientPorts.to', options.clientPorts?.to],
-  ];
-  // An integer port number is never a token (CDK and CDKTF encode number tokens as huge doubles), so the
-  // token check, which costs more than the rest of the validation, runs only for other values.
-  const couldBeToken = (v: number | undefined) =>
-    v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 65535) && isUnresolved(v);
-  return ports
-    .filter(([, v]) => couldBeToken(v))
-    .map(([name]) =>
+  const found: Diagnostic[] = [];
+  const check = (name: string, v: number | undefined) => {
+    // An integer port number is never a token (CDK and CDKTF encode number tokens as huge doubles), so the
+    // token check, which costs more than the rest of the validation, runs only for other values. Called per
+    // endpoint: nothing is allocated unless a port is a token.
+    if (v === undefined || (Number.isInteger(v) && v >= 0 && v <= 65535) || !isUnresolved(v)) return;
+    found.push(
       error(
         DiagnosticIds.INVALID_PORT,
         `${name} is a deploy-time value (a token); FTPS ports must be numbers known at synth time, because the server configuration, rule numbers and quotas depend on them. Fix: pass a number (read it from context or an environment variable if it varies).`,
       ),
     );
+  };
+  check('controlPort', options.controlPort);
+  check('passivePorts.from', options.passivePorts?.from);
+  check('passivePorts.to', options.passivePorts?.to);
+  check('clientPorts.from', options.clientPorts?.from);
+  check('clientPorts.to', options.clientPorts?.to);
+  return found;
 }
