@@ -24,6 +24,7 @@ import {
   validateOptions,
   worldOpenWarning,
 } from '../core';
+import { FrozenCache, ftpsOptionsKey, typedKey } from '../core/memo';
 import { ClassifiedClient, aggregateClients, classifyClient } from './private/clients';
 import { FtpsConnections } from './private/ftps-connections';
 import { AppIndex } from './private/quotas';
@@ -107,9 +108,9 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
   public readonly securityGroup: ec2.ISecurityGroup;
   /** Connections of the endpoint: `allowDefaultPortFrom(x)` opens every FTPS port for x. */
   public readonly connections: ec2.Connections;
-  /** The options with defaults applied. */
+  /** The options with defaults applied (frozen: endpoints with the same props share them). */
   public readonly options: ResolvedFtpsOptions;
-  /** The flows the rules are derived from. */
+  /** The flows the rules are derived from (frozen, shared like `options`). */
   public readonly flows: readonly FtpsFlow[];
   /** The network ACL that receives stateless entries, if any. */
   public readonly networkAcl?: ec2.INetworkAcl;
@@ -134,18 +135,11 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: FtpsEndpointProps) {
     super(scope, id);
-    const path = this.node.path;
-    const diagnostics = [
-      ...validateOptions(props),
-      ...tokenPortErrors(props, (v) => Token.isUnresolved(v)),
-      ...this.validateLimits(props),
-    ];
-    const warnings = throwOnErrors(diagnostics, path);
-
-    this.options = resolveOptions(props);
-    this.flows = deriveFlows(this.options);
-    this.statefulRules = statefulServerRules(this.flows);
-    this.statelessRules = props.networkAcl ? byDestination(statelessServerRules(this.flows)) : [];
+    const plan = plans.getOrCompute(planKey(props), () => planEndpoint(props, this.node.path));
+    this.options = plan.options;
+    this.flows = plan.flows;
+    this.statefulRules = plan.statefulRules;
+    this.statelessRules = plan.statelessRules;
     this.aggregate = props.aggregateClients ?? true;
     this.securityGroupRuleLimit = props.securityGroupRuleLimit ?? DEFAULT_SECURITY_GROUP_RULE_LIMIT;
     this.networkAcl = props.networkAcl;
@@ -171,7 +165,7 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
       (client) => this.allowClient(client),
     );
 
-    for (const w of warnings) this.warn(w);
+    for (const w of plan.warnings) this.warn(w);
     this.addClients(props.clients ?? []);
     registerStackValidation(Stack.of(this));
   }
@@ -274,46 +268,10 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
     return number;
   }
 
-  private validateLimits(props: FtpsEndpointProps): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    const check = (name: string, value: number | undefined, min: number, max: number, fix: string) => {
-      if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-        out.push({
-          id: 'ftps-constructs:invalidLimit',
-          level: 'error',
-          message: `${name} (${value}) must be an integer from ${min} to ${max}. Fix: ${fix}`,
-        });
-      }
-    };
-    check(
-      'networkAclRuleNumberStart',
-      props.networkAclRuleNumberStart,
-      1,
-      MAX_NACL_RULE_NUMBER,
-      'leave it unset (100) or pick a free number.',
-    );
-    check('networkAclRuleNumberStep', props.networkAclRuleNumberStep, 1, MAX_NACL_RULE_NUMBER, 'leave it unset (10).');
-    check(
-      'networkAclRuleLimit',
-      props.networkAclRuleLimit,
-      1,
-      40,
-      'use your account quota of rules per network ACL (20 by default, 40 at most).',
-    );
-    check(
-      'securityGroupRuleLimit',
-      props.securityGroupRuleLimit,
-      1,
-      1000,
-      'use your account quota of rules per security group (60 by default).',
-    );
-    for (const n of props.networkAclReservedRuleNumbers ?? [])
-      check('networkAclReservedRuleNumbers[]', n, 1, MAX_NACL_RULE_NUMBER, 'list rule numbers of existing entries.');
-    return out;
-  }
-
-  /** Quotas, at synth time, over what the whole app put in our security group and network ACL. */
-  /** Quotas at synth time, over the whole app; called once per stack with an index of the app. @internal */
+  /**
+   * Quotas at synth time, over what the whole app put in our security group and network ACL; called once per
+   * stack with an index of the app. @internal
+   */
   public _validateAtSynth(index: AppIndex, endpoints: readonly FtpsEndpoint[]): string[] {
     const errors: string[] = [];
     if (this.clients.length === 0) {
@@ -410,6 +368,92 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
   private warn(d: Diagnostic): void {
     Annotations.of(this).addWarningV2(d.id, d.message);
   }
+}
+
+/** What an endpoint's checks and rules depend on, derived once per distinct set of props. */
+interface EndpointPlan {
+  readonly warnings: readonly Diagnostic[];
+  readonly options: ResolvedFtpsOptions;
+  readonly flows: readonly FtpsFlow[];
+  readonly statefulRules: readonly FirewallRule[];
+  readonly statelessRules: readonly DestinationRule[];
+}
+
+/**
+ * Plans by everything they depend on: a stack of many endpoints with the same options checks them and derives
+ * their flows and rules once (BENCHMARKS.md). The plans are frozen, as endpoints share them (`options`,
+ * `flows`); failed checks are not cached, so each endpoint with bad props throws with its own path.
+ */
+const plans = new FrozenCache<EndpointPlan>();
+
+/** Every prop `planEndpoint` reads. */
+function planKey(props: FtpsEndpointProps): string {
+  return typedKey([
+    ...ftpsOptionsKey(props),
+    props.networkAcl !== undefined,
+    props.networkAclRuleNumberStart,
+    props.networkAclRuleNumberStep,
+    props.networkAclRuleLimit,
+    props.securityGroupRuleLimit,
+    props.networkAclReservedRuleNumbers,
+  ]);
+}
+
+/** Checks the props (throws naming `path` if any check fails) and derives the flows and the server-side rules. */
+function planEndpoint(props: FtpsEndpointProps, path: string): EndpointPlan {
+  const diagnostics = [
+    ...validateOptions(props),
+    ...tokenPortErrors(props, (v) => Token.isUnresolved(v)),
+    ...validateLimits(props),
+  ];
+  const warnings = throwOnErrors(diagnostics, path);
+  const options = resolveOptions(props);
+  const flows = deriveFlows(options);
+  return {
+    warnings,
+    options,
+    flows,
+    statefulRules: statefulServerRules(flows),
+    statelessRules: props.networkAcl ? byDestination(statelessServerRules(flows)) : [],
+  };
+}
+
+function validateLimits(props: FtpsEndpointProps): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const check = (name: string, value: number | undefined, min: number, max: number, fix: string) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+      out.push({
+        id: 'ftps-constructs:invalidLimit',
+        level: 'error',
+        message: `${name} (${value}) must be an integer from ${min} to ${max}. Fix: ${fix}`,
+      });
+    }
+  };
+  check(
+    'networkAclRuleNumberStart',
+    props.networkAclRuleNumberStart,
+    1,
+    MAX_NACL_RULE_NUMBER,
+    'leave it unset (100) or pick a free number.',
+  );
+  check('networkAclRuleNumberStep', props.networkAclRuleNumberStep, 1, MAX_NACL_RULE_NUMBER, 'leave it unset (10).');
+  check(
+    'networkAclRuleLimit',
+    props.networkAclRuleLimit,
+    1,
+    40,
+    'use your account quota of rules per network ACL (20 by default, 40 at most).',
+  );
+  check(
+    'securityGroupRuleLimit',
+    props.securityGroupRuleLimit,
+    1,
+    1000,
+    'use your account quota of rules per security group (60 by default).',
+  );
+  for (const n of props.networkAclReservedRuleNumbers ?? [])
+    check('networkAclReservedRuleNumbers[]', n, 1, MAX_NACL_RULE_NUMBER, 'list rule numbers of existing entries.');
+  return out;
 }
 
 const stacksWithValidation = new WeakSet<Stack>();

@@ -3,7 +3,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FtpsEndpoint } from '../../lib/aws';
-import { DiagnosticIds, FtpsTls } from '../../lib/core';
+import { DiagnosticIds, FtpsFlow, FtpsTls } from '../../lib/core';
 import { SEED, fixture, inlineRules, resourcesOf, warningsOf } from './fixtures';
 
 const CONTROL = { IpProtocol: 'tcp', FromPort: 21, ToPort: 21, Description: 'FTPS control (explicit)' };
@@ -725,5 +725,76 @@ describe('FtpsEndpoint warnings (acknowledgeable, stable ids)', () => {
     });
     app.synth();
     expect(warningsOf(stack)).toEqual([]);
+  });
+});
+
+describe('FtpsEndpoint: many endpoints with the same props (one plan, shared)', () => {
+  test('each has its own security group, rules and warnings', () => {
+    const { app, stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'A', { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    new FtpsEndpoint(stack, 'B', { vpc, ...SEED, clients: [ec2.Peer.ipv4('198.51.100.0/24')] });
+    app.synth();
+    const groups = Template.fromStack(stack).findResources('AWS::EC2::SecurityGroup');
+    expect(
+      Object.entries(groups).map(([id, g]) => [
+        id.replace(/[0-9A-F]{8}$/, ''),
+        (g.Properties.SecurityGroupIngress as Array<{ CidrIp: string; FromPort: number }>).map(
+          (r) => `${r.CidrIp} ${r.FromPort}`,
+        ),
+      ]),
+    ).toEqual([
+      ['ASecurityGroup', ['203.0.113.0/24 21', '203.0.113.0/24 50000']],
+      ['BSecurityGroup', ['198.51.100.0/24 21', '198.51.100.0/24 50000']],
+    ]);
+    for (const path of ['/Stack/A', '/Stack/B'])
+      expect(warningsOf(stack, path)).toEqual([[DiagnosticIds.SMALL_PASSIVE_RANGE, expect.any(String)]]);
+  });
+
+  test('the same options with and without a network ACL: entries only where there is one', () => {
+    const { stack, vpc } = fixture();
+    const networkAcl = ec2.NetworkAcl.fromNetworkAclId(stack, 'Acl', 'acl-12345678');
+    const clients = [ec2.Peer.ipv4('203.0.113.0/24')];
+    new FtpsEndpoint(stack, 'Without', { vpc, ...SEED, clients });
+    new FtpsEndpoint(stack, 'With', { vpc, ...SEED, clients, networkAcl });
+    new FtpsEndpoint(stack, 'WithoutAgain', { vpc, ...SEED, clients });
+    const entries = Template.fromStack(stack).findResources('AWS::EC2::NetworkAclEntry');
+    expect(Object.keys(entries).map((id) => id.replace(/[0-9A-F]{8}$/, '').slice(0, 'WithAcl'.length))).toEqual([
+      'WithAcl',
+      'WithAcl',
+      'WithAcl',
+    ]);
+  });
+
+  // A key that loses the type (JSON's NaN -> null, or String('21') === String(21)) would hand the second endpoint
+  // the first one's checked plan.
+  test.each([
+    ['controlPort', null, NaN, /controlPort \(NaN\) must be an integer/],
+    ['controlPort', 21, '21', /controlPort \("21"\) must be an integer/],
+    ['securityGroupRuleLimit', 60, '60', /securityGroupRuleLimit \(60\) must be an integer/],
+  ])('%s %p is accepted, and %p after it is still rejected', (prop, valid, invalid, message) => {
+    const { stack, vpc } = fixture();
+    const props = { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.0/24')] };
+    new FtpsEndpoint(stack, 'Valid', { ...props, [prop]: valid ?? undefined });
+    expect(() => new FtpsEndpoint(stack, 'Invalid', { ...props, [prop]: invalid })).toThrow(message);
+  });
+
+  test('an error names the endpoint that has the bad props, every time', () => {
+    const { stack, vpc } = fixture();
+    const bad = { vpc, passivePorts: { from: 50004, to: 50000 } };
+    expect(() => new FtpsEndpoint(stack, 'First', bad)).toThrow(/^Stack\/First: passivePorts/);
+    expect(() => new FtpsEndpoint(stack, 'Second', bad)).toThrow(/^Stack\/Second: passivePorts/);
+  });
+
+  test('the shared options and flows cannot be changed through one endpoint', () => {
+    const { stack, vpc } = fixture();
+    const props = { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.0/24')] };
+    const a = new FtpsEndpoint(stack, 'A', props);
+    const b = new FtpsEndpoint(stack, 'B', props);
+    expect(() => (a.flows as FtpsFlow[]).push(a.flows[0])).toThrow(TypeError);
+    expect(() => ((a.options as { controlPort: number }).controlPort = 2121)).toThrow(TypeError);
+    expect(() => ((a.flows[1].serverPorts as { to: number }).to = 60000)).toThrow(TypeError);
+    expect(b.flows).toHaveLength(2);
+    expect(b.options.controlPort).toBe(21);
+    expect(b.flows[1].serverPorts).toEqual({ from: 50000, to: 50004 });
   });
 });

@@ -16,6 +16,7 @@ import {
   tokenPortErrors,
   validateOptions,
 } from '../../core';
+import { FrozenCache, ftpsOptionsKey, typedKey } from '../../core/memo';
 import { PeerGroup, classifyPeers } from './peers';
 
 export const MIN_PRIORITY = 100;
@@ -132,8 +133,7 @@ type Projection = (flows: FtpsFlow[]) => FirewallRule[];
  * props (measured in BENCHMARKS.md: 4% of a 100-endpoint Azure synth). Failed checks are not cached, so
  * every endpoint with bad props throws with its own path. Bounded, as a long-lived process may plan many.
  */
-const planCache = new WeakMap<Projection, Map<string, NsgRuleSetPlan>>();
-const MAX_CACHED_PLANS = 256;
+const planCache = new WeakMap<Projection, FrozenCache<NsgRuleSetPlan>>();
 
 /**
  * Checks one side's props and peers and plans its NSG rules from the stateful projection: per direction, one
@@ -148,53 +148,33 @@ export function planRuleSet(
 ): NsgRuleSetPlan {
   let plans = planCache.get(projection);
   if (!plans) {
-    plans = new Map();
+    plans = new FrozenCache();
     planCache.set(projection, plans);
   }
-  const key = planKey(props, peers);
-  let plan = plans.get(key);
-  if (!plan) {
-    plan = deepFreeze(computePlan(context, props, peers, projection));
-    if (plans.size >= MAX_CACHED_PLANS) plans.clear();
-    plans.set(key, plan);
-  }
-  return plan;
+  return plans.getOrCompute(planKey(props, peers), () => computePlan(context, props, peers, projection));
 }
 
-/**
- * Every input of computePlan, but `context` (only in the errors, which are not cached). Values keep their
- * type: NaN, null, undefined and "1" differ from 1 and from each other, so an invalid value never meets
- * the plan of a valid one.
- */
+/** Every input of computePlan, but `context` (only in the errors, which are not cached). */
 function planKey(props: NsgRuleSetProps, peers: NsgRuleSetPeers): string {
-  const range = (r: { from?: unknown; to?: unknown } | undefined) => (r === undefined ? r : [r.from, r.to]);
-  return JSON.stringify(
-    [
-      props.tls,
-      props.controlPort,
-      range(props.passivePorts),
-      props.activeMode,
-      range(props.clientPorts),
-      props.resourceGroupName,
-      props.location,
-      props.networkSecurityGroupName,
-      props.newNetworkSecurityGroupName === undefined,
-      props.priority,
-      props.priorityStep,
-      props.reservedRules?.map((r) => [r.name, r.priority, r.direction]),
-      props.ruleNamePrefix,
-      props.aggregateAddresses,
-      props.acknowledgeWarnings,
-      peers.side,
-      peers.peerName,
-      peers.peers,
-      peers.peerAsgIds,
-      peers.localPrefixes,
-      peers.localAsgIds,
-    ],
-    (_key, value: unknown) =>
-      typeof value === 'object' && value !== null ? value : `${typeof value}:${String(value)}`,
-  );
+  return typedKey([
+    ...ftpsOptionsKey(props),
+    props.resourceGroupName,
+    props.location,
+    props.networkSecurityGroupName,
+    props.newNetworkSecurityGroupName === undefined,
+    props.priority,
+    props.priorityStep,
+    props.reservedRules?.map((r) => [r.name, r.priority, r.direction]),
+    props.ruleNamePrefix,
+    props.aggregateAddresses,
+    props.acknowledgeWarnings,
+    peers.side,
+    peers.peerName,
+    peers.peers,
+    peers.peerAsgIds,
+    peers.localPrefixes,
+    peers.localAsgIds,
+  ]);
 }
 
 function computePlan(
@@ -229,15 +209,6 @@ function computePlan(
       ? { resourceGroupName: props.resourceGroupName, location: props.location! }
       : undefined;
   return { options, flows, rules, newNsg, warnings };
-}
-
-/** Freezes a plan and everything in it (plain objects and arrays), so sharing it is safe. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 function planRules(

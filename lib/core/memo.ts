@@ -1,0 +1,57 @@
+// Internal to the library (not exported from the package index): the per-props caches of the AWS and Azure
+// constructs. A stack of many endpoints with the same options checks and plans once (BENCHMARKS.md).
+import { FtpsOptions } from './ftps-options';
+
+/**
+ * A cache key over `values` that keeps every value's type: NaN, null, undefined, "1" and 1 all differ (plain
+ * JSON turns NaN and undefined into null, and String("21") equals String(21)), so an invalid value never meets
+ * the cached result of a valid one. Objects and arrays are walked; functions and symbols are keyed by their
+ * type and text only, so do not put them in a key.
+ */
+export function typedKey(values: readonly unknown[]): string {
+  return JSON.stringify(values, (_key, value: unknown) =>
+    typeof value === 'object' && value !== null ? value : `${typeof value}:${String(value)}`,
+  );
+}
+
+/** Freezes a value and everything in it (plain objects and arrays), so sharing it between constructs is safe. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * Results of successful checks by key, deep-frozen. Bounded: a long-lived process (a test runner, a watch
+ * mode) may create endpoints with many distinct props, so past `max` entries the cache starts over.
+ * Compute functions that throw cache nothing: every construct with bad props throws with its own path.
+ */
+export class FrozenCache<V> {
+  private readonly entries = new Map<string, V>();
+
+  constructor(private readonly max = 256) {}
+
+  public getOrCompute(key: string, compute: () => V): V {
+    let value = this.entries.get(key);
+    if (value === undefined) {
+      value = deepFreeze(compute());
+      if (this.entries.size >= this.max) this.entries.clear();
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+}
+
+/** The FTPS options' part of a key: every field, ranges as [from, to] whatever else the objects carry. */
+export function ftpsOptionsKey(options: FtpsOptions): unknown[] {
+  const range = (r: { from?: unknown; to?: unknown } | undefined) => (r === undefined ? r : [r.from, r.to]);
+  return [
+    options.tls,
+    options.controlPort,
+    range(options.passivePorts),
+    options.activeMode,
+    range(options.clientPorts),
+  ];
+}

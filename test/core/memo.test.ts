@@ -1,0 +1,59 @@
+import { FrozenCache, ftpsOptionsKey, typedKey } from '../../lib/core/memo';
+
+describe('typedKey', () => {
+  test('values of different types never share a key', () => {
+    const values = [NaN, null, undefined, 1, '1', 'number:1', true, 'true', 0, -0, '', [1], { a: 1 }];
+    const keys = values.map((v) => typedKey([v]));
+    // -0 and 0 print alike and behave alike as ports and limits: the one allowed collision.
+    expect(new Set(keys).size).toBe(values.length - 1);
+  });
+
+  test('objects key by their content', () => {
+    expect(typedKey([{ a: [1, 'x'] }])).toBe(typedKey([{ a: [1, 'x'] }]));
+    expect(typedKey([{ a: [1, 'x'] }])).not.toBe(typedKey([{ a: ['1', 'x'] }]));
+  });
+
+  test('ftpsOptionsKey reads ranges as from and to only', () => {
+    const plain = { passivePorts: { from: 50000, to: 50009 } };
+    const extra = { passivePorts: Object.assign({ note: 'x' }, { from: 50000, to: 50009 }) };
+    expect(typedKey(ftpsOptionsKey(extra))).toBe(typedKey(ftpsOptionsKey(plain)));
+    expect(typedKey(ftpsOptionsKey({ passivePorts: { from: 50000, to: 50008 } }))).not.toBe(
+      typedKey(ftpsOptionsKey(plain)),
+    );
+  });
+});
+
+describe('FrozenCache', () => {
+  test('computes once per key and returns the value deep-frozen', () => {
+    const cache = new FrozenCache<{ list: number[] }>();
+    let calls = 0;
+    const compute = () => ({ list: [++calls] });
+    const a = cache.getOrCompute('k', compute);
+    expect(cache.getOrCompute('k', compute)).toBe(a);
+    expect(calls).toBe(1);
+    expect(Object.isFrozen(a) && Object.isFrozen(a.list)).toBe(true);
+  });
+
+  test('a compute that throws caches nothing: the next call computes again', () => {
+    const cache = new FrozenCache<string>();
+    expect(() =>
+      cache.getOrCompute('k', () => {
+        throw new Error('bad props at A');
+      }),
+    ).toThrow('at A');
+    expect(() =>
+      cache.getOrCompute('k', () => {
+        throw new Error('bad props at B');
+      }),
+    ).toThrow('at B');
+    expect(cache.getOrCompute('k', () => 'ok')).toBe('ok');
+  });
+
+  test('is bounded: past its size it starts over', () => {
+    const cache = new FrozenCache<object>(2);
+    const first = cache.getOrCompute('a', () => ({}));
+    cache.getOrCompute('b', () => ({}));
+    cache.getOrCompute('c', () => ({})); // clears a and b
+    expect(cache.getOrCompute('a', () => ({}))).not.toBe(first);
+  });
+});
