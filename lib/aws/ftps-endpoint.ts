@@ -116,6 +116,7 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
   public readonly networkAcl?: ec2.INetworkAcl;
 
   private readonly statefulRules: readonly FirewallRule[];
+  private readonly statefulPorts: readonly ec2.Port[];
   /**
    * Stateless rules as network ACL entries see them (destination ports only): replies to one range merge.
    * Empty without a network ACL.
@@ -139,6 +140,7 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
     this.options = plan.options;
     this.flows = plan.flows;
     this.statefulRules = plan.statefulRules;
+    this.statefulPorts = plan.statefulPorts;
     this.statelessRules = plan.statelessRules;
     this.aggregate = props.aggregateClients ?? true;
     this.securityGroupRuleLimit = props.securityGroupRuleLimit ?? DEFAULT_SECURITY_GROUP_RULE_LIMIT;
@@ -161,7 +163,7 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
           `FTPS server: control ${this.options.controlPort} and passive data ${formatPorts(this.options.passivePorts)}`,
       });
     this.connections = new FtpsConnections(
-      { securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.options.controlPort) },
+      { securityGroups: [this.securityGroup], defaultPort: plan.controlPort },
       (client) => this.allowClient(client),
     );
 
@@ -209,8 +211,9 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
     this.clients.push(client);
     if (client.cidr?.prefixLength === 0) this.warn(worldOpenWarning(client.cidr.cidr));
 
-    for (const rule of this.statefulRules) {
-      const port = toPort(rule.destinationPorts);
+    for (let i = 0; i < this.statefulRules.length; i++) {
+      const rule = this.statefulRules[i];
+      const port = this.statefulPorts[i];
       if (rule.direction === 'inbound') {
         // Our ingress, and the client's egress when it has security groups in this app.
         this.connections.allowFrom(client.target, port, rule.purpose);
@@ -377,6 +380,9 @@ interface EndpointPlan {
   readonly flows: readonly FtpsFlow[];
   readonly statefulRules: readonly FirewallRule[];
   readonly statelessRules: readonly DestinationRule[];
+  /** The port of each stateful rule, by index; CDK's Port objects are immutable and shared like Port.SSH. */
+  readonly statefulPorts: readonly ec2.Port[];
+  readonly controlPort: ec2.Port;
 }
 
 /**
@@ -387,7 +393,7 @@ interface EndpointPlan {
 const plans = new FrozenCache<EndpointPlan>();
 
 /** Every prop `planEndpoint` reads. */
-function planKey(props: FtpsEndpointProps): string {
+function planKey(props: FtpsEndpointProps): string | undefined {
   return typedKey([
     ...ftpsOptionsKey(props),
     props.networkAcl !== undefined,
@@ -409,11 +415,14 @@ function planEndpoint(props: FtpsEndpointProps, path: string): EndpointPlan {
   const warnings = throwOnErrors(diagnostics, path);
   const options = resolveOptions(props);
   const flows = deriveFlows(options);
+  const statefulRules = statefulServerRules(flows);
   return {
     warnings,
     options,
     flows,
-    statefulRules: statefulServerRules(flows),
+    statefulRules,
+    statefulPorts: statefulRules.map((r) => toPort(r.destinationPorts)),
+    controlPort: ec2.Port.tcp(options.controlPort),
     statelessRules: props.networkAcl ? byDestination(statelessServerRules(flows)) : [],
   };
 }

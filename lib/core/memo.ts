@@ -5,13 +5,46 @@ import { FtpsOptions } from './ftps-options';
 /**
  * A cache key over `values` that keeps every value's type: NaN, null, undefined, "1" and 1 all differ (plain
  * JSON turns NaN and undefined into null, and String("21") equals String(21)), so an invalid value never meets
- * the cached result of a valid one. Objects and arrays are walked; functions and symbols are keyed by their
- * type and text only, so do not put them in a key.
+ * the cached result of a valid one. Arrays and plain objects are walked; functions and symbols are keyed by
+ * their type and text only, so do not put them in a key. Returns undefined for a value it cannot key safely
+ * (a circular one, a class instance such as a token object in place of a number): such props are not
+ * cached, only checked and planned for their own construct.
+ *
+ * Built by hand rather than with a JSON.stringify replacer, which costs a call per value: the key is computed
+ * for every construct, and with the replacer it took about 1% of a 100-endpoint Azure synth (BENCHMARKS.md).
  */
-export function typedKey(values: readonly unknown[]): string {
-  return JSON.stringify(values, (_key, value: unknown) =>
-    typeof value === 'object' && value !== null ? value : `${typeof value}:${String(value)}`,
-  );
+export function typedKey(values: readonly unknown[]): string | undefined {
+  const parts: string[] = [];
+  return keyOf(values, parts, []) ? parts.join('') : undefined;
+}
+
+function keyOf(value: unknown, parts: string[], ancestors: object[]): boolean {
+  if (typeof value === 'string') {
+    parts.push(JSON.stringify(value));
+  } else if (typeof value !== 'object' || value === null) {
+    // numbers, booleans, undefined, null, bigints; functions and symbols by their text.
+    parts.push(typeof value, ':', String(value), ';');
+  } else if (ancestors.includes(value)) {
+    return false;
+  } else if (Array.isArray(value)) {
+    ancestors.push(value);
+    parts.push('[');
+    for (const item of value) if (!keyOf(item, parts, ancestors)) return false;
+    parts.push(']');
+    ancestors.pop();
+  } else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
+    ancestors.push(value);
+    parts.push('{');
+    for (const [k, v] of Object.entries(value)) {
+      parts.push(JSON.stringify(k), '=');
+      if (!keyOf(v, parts, ancestors)) return false;
+    }
+    parts.push('}');
+    ancestors.pop();
+  } else {
+    return false;
+  }
+  return true;
 }
 
 /** Freezes a value and everything in it (plain objects and arrays), so sharing it between constructs is safe. */
@@ -33,7 +66,9 @@ export class FrozenCache<V> {
 
   constructor(private readonly max = 256) {}
 
-  public getOrCompute(key: string, compute: () => V): V {
+  /** `key` undefined: computes and freezes, caching nothing. */
+  public getOrCompute(key: string | undefined, compute: () => V): V {
+    if (key === undefined) return deepFreeze(compute());
     let value = this.entries.get(key);
     if (value === undefined) {
       value = deepFreeze(compute());

@@ -728,6 +728,12 @@ describe('FtpsEndpoint warnings (acknowledgeable, stable ids)', () => {
   });
 });
 
+function circularObject(): object {
+  const value: Record<string, unknown> = {};
+  value.self = value;
+  return value;
+}
+
 describe('FtpsEndpoint: many endpoints with the same props (one plan, shared)', () => {
   test('each has its own security group, rules and warnings', () => {
     const { app, stack, vpc } = fixture();
@@ -776,6 +782,21 @@ describe('FtpsEndpoint: many endpoints with the same props (one plan, shared)', 
     const props = { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.0/24')] };
     new FtpsEndpoint(stack, 'Valid', { ...props, [prop]: valid ?? undefined });
     expect(() => new FtpsEndpoint(stack, 'Invalid', { ...props, [prop]: invalid })).toThrow(message);
+  });
+
+  // JavaScript callers can pass anything: a value the key cannot hold (circular, a class instance) skips the
+  // cache and gets the same check, not a TypeError from JSON.
+  test.each([
+    ['a circular object', circularObject],
+    ['a class instance', () => new Date(50000)],
+  ])('%s in place of a port is reported, not crashed on, every time', (_what, value) => {
+    const { stack, vpc } = fixture();
+    const from = value() as unknown as number;
+    for (const id of ['First', 'Second']) {
+      expect(() => new FtpsEndpoint(stack, id, { vpc, passivePorts: { from, to: 50009 } })).toThrow(
+        new RegExp(`^Stack/${id}: passivePorts.from \\(.*\\) must be an integer from 1024 to 65535`),
+      );
+    }
   });
 
   test('an error names the endpoint that has the bad props, every time', () => {

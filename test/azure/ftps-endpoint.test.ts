@@ -257,6 +257,12 @@ describe('Azure FtpsEndpoint', () => {
   });
 });
 
+function circularObject(): object {
+  const value: Record<string, unknown> = {};
+  value.self = value;
+  return value;
+}
+
 describe('Azure FtpsEndpoint: many endpoints with the same props (one plan, shared)', () => {
   test('each has its own NSG, rules and warnings', () => {
     const { stack, parsed } = fixture();
@@ -288,6 +294,21 @@ describe('Azure FtpsEndpoint: many endpoints with the same props (one plan, shar
     expect(() => new FtpsEndpoint(stack, 'Invalid', { ...props, controlPort: invalid as unknown as number })).toThrow(
       message,
     );
+  });
+
+  // JavaScript callers can pass anything: a value the key cannot hold (circular, a class instance) skips the
+  // cache and gets the same check, not a TypeError from JSON.
+  test.each([
+    ['a circular object', circularObject],
+    ['a class instance', () => new Date(50000)],
+  ])('%s in place of a port is reported, not crashed on, every time', (_what, value) => {
+    const { stack } = fixture();
+    const from = value() as unknown as number;
+    for (const id of ['First', 'Second']) {
+      expect(
+        () => new FtpsEndpoint(stack, id, { ...BASE, passivePorts: { from, to: 50009 }, clients: ['203.0.113.0/24'] }),
+      ).toThrow(new RegExp(`^test/${id}: passivePorts.from \\(.*\\) must be an integer from 1024 to 65535`));
+    }
   });
 
   test('the shared options and flows cannot be changed through one endpoint', () => {

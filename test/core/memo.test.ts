@@ -13,6 +13,29 @@ describe('typedKey', () => {
     expect(typedKey([{ a: [1, 'x'] }])).not.toBe(typedKey([{ a: ['1', 'x'] }]));
   });
 
+  test('a value it cannot key safely gives no key: circular values and class instances', () => {
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    expect(typedKey([1, [circular]])).toBeUndefined();
+    expect(typedKey([new Date(0)])).toBeUndefined();
+    expect(typedKey([new Date(0)])).toBeUndefined();
+    // The same object twice is not a cycle.
+    const shared = { from: 1, to: 2 };
+    expect(typedKey([shared, shared])).toBe(
+      typedKey([
+        { from: 1, to: 2 },
+        { from: 1, to: 2 },
+      ]),
+    );
+  });
+
+  test('nesting and strings cannot be confused with one another', () => {
+    const keys = [[['a'], 'b'], [['a', 'b']], ['a', ['b']], ['a]', 'b'], [{ a: 'b' }], [{ 'a"': 'b' }], ['a', 'b']].map(
+      (v) => typedKey(v),
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
   test('ftpsOptionsKey reads ranges as from and to only', () => {
     const plain = { passivePorts: { from: 50000, to: 50009 } };
     const extra = { passivePorts: Object.assign({ note: 'x' }, { from: 50000, to: 50009 }) };
@@ -47,6 +70,15 @@ describe('FrozenCache', () => {
       }),
     ).toThrow('at B');
     expect(cache.getOrCompute('k', () => 'ok')).toBe('ok');
+  });
+
+  test('without a key it computes every time and caches nothing, still frozen', () => {
+    const cache = new FrozenCache<{ n: number }>();
+    let calls = 0;
+    const a = cache.getOrCompute(undefined, () => ({ n: ++calls }));
+    const b = cache.getOrCompute(undefined, () => ({ n: ++calls }));
+    expect([a.n, b.n]).toEqual([1, 2]);
+    expect(Object.isFrozen(a)).toBe(true);
   });
 
   test('is bounded: past its size it starts over', () => {

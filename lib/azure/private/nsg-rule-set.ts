@@ -155,7 +155,7 @@ export function planRuleSet(
 }
 
 /** Every input of computePlan, but `context` (only in the errors, which are not cached). */
-function planKey(props: NsgRuleSetProps, peers: NsgRuleSetPeers): string {
+function planKey(props: NsgRuleSetProps, peers: NsgRuleSetPeers): string | undefined {
   return typedKey([
     ...ftpsOptionsKey(props),
     props.resourceGroupName,
