@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FtpsEndpoint } from '../../lib/aws';
 import { DiagnosticIds, FtpsFlow, FtpsTls } from '../../lib/core';
 import { SEED, fixture, inlineRules, resourcesOf, warningsOf } from './fixtures';
+import { circularObject } from '../support/circular';
 
 const CONTROL = { IpProtocol: 'tcp', FromPort: 21, ToPort: 21, Description: 'FTPS control (explicit)' };
 const PASSIVE = { IpProtocol: 'tcp', FromPort: 50000, ToPort: 50004, Description: 'FTPS passive data 50000-50004' };
@@ -727,12 +728,6 @@ describe('FtpsEndpoint warnings (acknowledgeable, stable ids)', () => {
     expect(warningsOf(stack)).toEqual([]);
   });
 });
-
-function circularObject(): object {
-  const value: Record<string, unknown> = {};
-  value.self = value;
-  return value;
-}
 
 describe('FtpsEndpoint: many endpoints with the same props (one plan, shared)', () => {
   test('each has its own security group, rules and warnings', () => {

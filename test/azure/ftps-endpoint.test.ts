@@ -6,6 +6,7 @@ import { TerraformOutput, TerraformVariable, Testing } from 'cdktf';
 import { FtpsClientRules, FtpsEndpoint } from '../../lib/azure';
 import { DiagnosticIds, FtpsFlow, FtpsTls } from '../../lib/core';
 import { BASE, SEED, fixture, resourcesOf, warningsOf } from './fixtures';
+import { circularObject } from '../support/circular';
 
 /** NSG rules in evaluation order: by direction, then priority. */
 const rulesOf = (stack: Parameters<typeof resourcesOf>[0]) =>
@@ -256,12 +257,6 @@ describe('Azure FtpsEndpoint', () => {
     expect(rulesOf(stack)).toEqual([]);
   });
 });
-
-function circularObject(): object {
-  const value: Record<string, unknown> = {};
-  value.self = value;
-  return value;
-}
 
 describe('Azure FtpsEndpoint: many endpoints with the same props (one plan, shared)', () => {
   test('each has its own NSG, rules and warnings', () => {
