@@ -1,9 +1,24 @@
-import { Annotations, Aws, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Fn, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BootCertificate, DiagnosticIds, FtpsValidationError, renderVsftpdBootScript, renderVsftpdConf } from '../core';
+import { Diagnostic, renderVsftpdConf } from '../core';
+import {
+  BootCertificate,
+  Diagnose,
+  PropChecker,
+  ShellQuoting,
+  describeValue,
+  renderVsftpdBootScript,
+  shellWord,
+} from '../core/internal';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
+import { planEndpoint } from './private/props';
+
+/** Values in the boot script are quoted as one shell word; tokens by their value, base64-encoded by CloudFormation. */
+const QUOTING: ShellQuoting = { isUnresolved: (v) => Token.isUnresolved(v), base64: (v) => Fn.base64(v) };
+/** A token's first line, at deploy time: it cannot add a line to vsftpd.conf. */
+const singleLine = (v: string) => Fn.select(0, Fn.split('\n', v));
 
 const CONF_PATH = '/etc/vsftpd/vsftpd.conf';
 const CERT_FILE = '/etc/vsftpd/ftps-certificate.pem';
@@ -67,13 +82,16 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
   public readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: FtpsServerProps) {
+    // Every prop, the endpoint's included, is checked before anything is added to the tree.
+    const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
+    const certificate = checkServerProps(props, path);
     super(scope, id);
-    const certificate = certificateSource(this.node.path, props);
     if (certificate === 'selfSigned') {
-      Annotations.of(this).addWarningV2(
-        DiagnosticIds.SELF_SIGNED_CERTIFICATE,
-        'selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only. Fix: give certificateSecret.',
+      const w = Diagnose.selfSignedCertificate(
+        'selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only.',
+        'give certificateSecret.',
       );
+      Annotations.of(this).addWarningV2(w.id, w.message);
     }
 
     this.endpoint = new FtpsEndpoint(this, 'Endpoint', props);
@@ -82,14 +100,14 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
     this.publicIp = this.elasticIp.attrPublicIp;
 
     this.vsftpdConf = renderVsftpdConf(
-      props,
+      this.endpoint.options,
       {
         certificateFile: CERT_FILE,
         privateKeyFile: KEY_FILE,
         passiveAddress: this.publicIp,
         requireSessionReuse: props.requireSessionReuse,
       },
-      { isUnresolved: (v) => Token.isUnresolved(v) },
+      { isUnresolved: (v) => Token.isUnresolved(v), singleLine },
     );
 
     // The FTPS group admits clients and allows nothing out; this one lets the instance reach SSM, Secrets
@@ -117,8 +135,9 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
           certificate === 'selfSigned'
             ? { kind: 'selfSigned', commonName: this.publicIp }
             : fetchCertificate(secretId(certificate)),
-        usersJsonCommand: `aws secretsmanager get-secret-value --region ${Aws.REGION} --secret-id '${secretId(props.usersSecret)}' --query SecretString --output text`,
+        usersJsonCommand: `aws secretsmanager get-secret-value --region ${shellWord(Aws.REGION, QUOTING)} --secret-id ${shellWord(secretId(props.usersSecret), QUOTING)} --query SecretString --output text`,
         usersRoot: USERS_ROOT,
+        quoting: QUOTING,
       }),
     );
 
@@ -161,37 +180,63 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
   }
 }
 
-/** The certificate secret, or 'selfSigned' (with its warning); an error for neither or both. */
+/**
+ * Checks the server's own props and the endpoint's (one error for all), before anything is created; returns the
+ * certificate source.
+ */
+function checkServerProps(props: FtpsServerProps, path: string): secretsmanager.ISecret | 'selfSigned' {
+  const c = new PropChecker((v) => Token.isUnresolved(v));
+  const found: Diagnostic[] = [];
+  let certificate: secretsmanager.ISecret | 'selfSigned' = 'selfSigned';
+  if (typeof props === 'object' && props !== null) {
+    const secret = (name: 'usersSecret' | 'certificateSecret', required: boolean) => {
+      const fix = `pass a secretsmanager.ISecret (e.g. secretsmanager.Secret.fromSecretNameV2(this, '${name}', 'ftps/${name === 'usersSecret' ? 'users' : 'certificate'}')).`;
+      const value = c.object(name, props[name], { diagnose: Diagnose.invalidProp, fix }, required);
+      if (value !== undefined && typeof value.secretName !== 'string' && typeof value.secretArn !== 'string') {
+        c.add(Diagnose.invalidProp(`${name} (${describeValue(value)}) is not a Secrets Manager secret.`, fix));
+      }
+    };
+    secret('usersSecret', true);
+    secret('certificateSecret', false);
+    for (const name of ['selfSignedCertificate', 'requireSessionReuse', 'detailedMonitoring'] as const) {
+      if (props[name] !== undefined) {
+        c.boolean(name, props[name], { diagnose: Diagnose.invalidProp, fix: `pass true or false, or leave ${name} out.` });
+      }
+    }
+    c.integer('volumeSize', props.volumeSize, { min: 8, max: 16384 }, {
+      diagnose: Diagnose.invalidProp,
+      fix: 'give the root volume size in GiB (Amazon Linux 2023 needs at least 8), or leave it out.',
+    });
+    for (const name of ['vpcSubnets', 'instanceType', 'machineImage'] as const) {
+      c.object(name, props[name], { diagnose: Diagnose.invalidProp, fix: `leave ${name} out for the default, or pass a value of its type.` });
+    }
+    if (c.found.length === 0) {
+      const picked = certificateSource(props);
+      if (typeof picked === 'object' && 'level' in picked) found.push(picked as Diagnostic);
+      else certificate = picked as secretsmanager.ISecret | 'selfSigned';
+    }
+  }
+  // The endpoint's checks, with the server's findings in the same error; nothing is created by them.
+  planEndpoint(props, `${path}/Endpoint`, [...c.found, ...found]);
+  return certificate;
+}
+
+/** The certificate secret, or 'selfSigned'; an error for neither or both. */
 function certificateSource(
-  path: string,
   props: Pick<FtpsServerProps, 'certificateSecret' | 'selfSignedCertificate'>,
-): secretsmanager.ISecret | 'selfSigned' {
+): secretsmanager.ISecret | 'selfSigned' | Diagnostic {
   const selfSigned = props.selfSignedCertificate === true;
   if (props.certificateSecret && selfSigned) {
-    throw new FtpsValidationError(
-      [
-        {
-          id: DiagnosticIds.CERTIFICATE_SOURCE,
-          level: 'error',
-          message:
-            'certificateSecret and selfSignedCertificate: true were both given. Fix: remove selfSignedCertificate to use the secret.',
-        },
-      ],
-      path,
+    return Diagnose.certificateSource(
+      'certificateSecret and selfSignedCertificate: true were both given.',
+      'remove selfSignedCertificate to use the secret.',
     );
   }
   if (props.certificateSecret) return props.certificateSecret;
   if (!selfSigned) {
-    throw new FtpsValidationError(
-      [
-        {
-          id: DiagnosticIds.CERTIFICATE_SOURCE,
-          level: 'error',
-          message:
-            'no certificate: FTPS needs one. Fix: give certificateSecret (a secret holding {"certificate", "privateKey"} in PEM), or, for a test server, selfSignedCertificate: true.',
-        },
-      ],
-      path,
+    return Diagnose.certificateSource(
+      'no certificate: FTPS needs one.',
+      'give certificateSecret (a secret holding {"certificate", "privateKey"} in PEM), or, for a test server, selfSignedCertificate: true.',
     );
   }
   return 'selfSigned';
@@ -202,12 +247,13 @@ function fetchCertificate(secretArn: string): BootCertificate {
   return {
     kind: 'fetch',
     commands: [
-      `aws secretsmanager get-secret-value --region ${Aws.REGION} --secret-id '${secretArn}' --query SecretString --output text | python3 -c '`,
+      // The paths reach Python as arguments, never inside its text.
+      `aws secretsmanager get-secret-value --region ${shellWord(Aws.REGION, QUOTING)} --secret-id ${shellWord(secretArn, QUOTING)} --query SecretString --output text | python3 -c '`,
       'import json, sys',
       's = json.load(sys.stdin)',
-      `open("${CERT_FILE}", "w").write(s["certificate"])`,
-      `open("${KEY_FILE}", "w").write(s["privateKey"])`,
-      "'",
+      'open(sys.argv[1], "w").write(s["certificate"])',
+      'open(sys.argv[2], "w").write(s["privateKey"])',
+      `' ${shellWord(CERT_FILE)} ${shellWord(KEY_FILE)}`,
     ],
   };
 }

@@ -6,7 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as transfer from 'aws-cdk-lib/aws-transfer';
 import * as ipaddr from 'ipaddr.js';
 import { Construct } from 'constructs';
-import { Diagnostic, DiagnosticIds, FtpsTls, PortRange, throwOnErrors } from '../core';
+import { Diagnostic, DiagnosticIds, FtpsTls, PortRange } from '../core';
+import { Diagnose } from '../core/internal';
+import { planEndpoint } from './private/props';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
 
 /** AWS Transfer Family's FTPS ports: control 21 and the passive range 8192-8200, fixed by the service. */
@@ -76,17 +78,22 @@ export class TransferFtpsServer extends Construct implements ec2.IConnectable {
   public readonly serverId: string;
 
   constructor(scope: Construct, id: string, props: TransferFtpsServerProps) {
-    super(scope, id);
-    throwOnErrors(unsupported(props), this.node.path);
-    const provider = identityProvider(props.identityProvider, this.node.path);
-
-    this.endpoint = new FtpsEndpoint(this, 'Endpoint', {
+    // Every check, the endpoint's included, before anything is added to the tree.
+    const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
+    const found = typeof props === 'object' && props !== null ? unsupported(props) : [];
+    const provider = found.length === 0 && props ? identityProvider(props.identityProvider) : undefined;
+    if (provider && 'level' in provider) found.push(provider);
+    const endpointProps: FtpsEndpointProps = {
       ...props,
       tls: FtpsTls.EXPLICIT,
       controlPort: TRANSFER_FAMILY_CONTROL_PORT,
       passivePorts: TRANSFER_FAMILY_PASSIVE_PORTS,
       activeMode: false,
-    });
+    };
+    planEndpoint(typeof props === 'object' && props !== null ? endpointProps : props, `${path}/Endpoint`, found);
+    super(scope, id);
+
+    this.endpoint = new FtpsEndpoint(this, 'Endpoint', endpointProps);
     Annotations.of(this.endpoint).acknowledgeWarning(
       DiagnosticIds.SMALL_PASSIVE_RANGE,
       "AWS Transfer Family's passive range is fixed at 8192-8200 (9 ports); the service scales behind it.",
@@ -108,7 +115,7 @@ export class TransferFtpsServer extends Construct implements ec2.IConnectable {
       },
       certificate: props.certificate.certificateArn,
       securityPolicyName: props.securityPolicyName ?? 'TransferSecurityPolicy-2024-01',
-      ...provider,
+      ...(provider as Pick<transfer.CfnServerProps, 'identityProviderType' | 'identityProviderDetails'>),
       protocolDetails: {
         passiveIp: props.passiveIp ?? 'AUTO',
         tlsSessionResumptionMode: props.tlsSessionResumptionMode ?? TlsSessionResumptionMode.ENFORCED,
@@ -129,7 +136,10 @@ export class TransferFtpsServer extends Construct implements ec2.IConnectable {
 
 function unsupported(props: TransferFtpsServerProps): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const err = (message: string) => found.push({ id: DiagnosticIds.UNSUPPORTED_SETTING, level: 'error', message });
+  const err = (message: string) => {
+    const [problem, fix] = message.split(' Fix: ');
+    found.push(Diagnose.unsupportedSetting(problem, fix));
+  };
   if (props.tls !== undefined && props.tls !== FtpsTls.EXPLICIT)
     err(
       `tls (${props.tls}): AWS Transfer Family serves explicit FTPS only. Fix: remove tls, or use FtpsServer (vsftpd) for implicit TLS.`,
@@ -154,8 +164,7 @@ function unsupported(props: TransferFtpsServerProps): Diagnostic[] {
 
 function identityProvider(
   p: TransferIdentityProvider | undefined,
-  path: string,
-): Pick<transfer.CfnServerProps, 'identityProviderType' | 'identityProviderDetails'> {
+): Pick<transfer.CfnServerProps, 'identityProviderType' | 'identityProviderDetails'> | Diagnostic {
   if (p && 'function' in p && p.function) {
     return { identityProviderType: 'AWS_LAMBDA', identityProviderDetails: { function: p.function.functionArn } };
   }
@@ -165,15 +174,8 @@ function identityProvider(
       identityProviderDetails: { url: p.apiGatewayUrl, invocationRole: p.invocationRole.roleArn },
     };
   }
-  return throwOnErrors(
-    [
-      {
-        id: DiagnosticIds.UNSUPPORTED_SETTING,
-        level: 'error',
-        message:
-          'identityProvider: Transfer Family FTPS needs a custom identity provider. Fix: give { function: aLambda } (see README, "Deploy on AWS Transfer Family") or { apiGatewayUrl, invocationRole }.',
-      },
-    ],
-    path,
-  ) as never;
+  return Diagnose.unsupportedSetting(
+    'identityProvider: Transfer Family FTPS needs a custom identity provider.',
+    'give { function: aLambda } (see README, "Deploy on AWS Transfer Family") or { apiGatewayUrl, invocationRole }.',
+  );
 }

@@ -33,9 +33,12 @@ export class FtpsClientRules extends FtpsNsgConstruct {
       {
         side: 'client',
         peerName: 'Server',
-        peers: props.servers ?? [],
-        peerAsgIds: props.serverApplicationSecurityGroupIds ?? [],
-        localPrefixes: props.clientAddressPrefixes,
+        peersProp: 'servers',
+        peers: props?.servers ?? [],
+        peerAsgProp: 'serverApplicationSecurityGroupIds',
+        peerAsgIds: props?.serverApplicationSecurityGroupIds,
+        localPrefixesProp: 'clientAddressPrefixes',
+        localPrefixes: props?.clientAddressPrefixes,
       },
       clientRules,
     );

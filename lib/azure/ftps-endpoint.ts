@@ -42,10 +42,14 @@ export class FtpsEndpoint extends FtpsNsgConstruct {
       {
         side: 'server',
         peerName: 'Client',
-        peers: props.clients ?? [],
-        peerAsgIds: props.clientApplicationSecurityGroupIds ?? [],
-        localPrefixes: props.serverAddressPrefixes,
-        localAsgIds: props.serverApplicationSecurityGroupIds,
+        peersProp: 'clients',
+        peers: props?.clients ?? [],
+        peerAsgProp: 'clientApplicationSecurityGroupIds',
+        peerAsgIds: props?.clientApplicationSecurityGroupIds,
+        localPrefixesProp: 'serverAddressPrefixes',
+        localPrefixes: props?.serverAddressPrefixes,
+        localAsgProp: 'serverApplicationSecurityGroupIds',
+        localAsgIds: props?.serverApplicationSecurityGroupIds,
       },
       statefulServerRules,
     );

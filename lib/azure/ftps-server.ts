@@ -5,16 +5,24 @@ import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Annotations, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { Diagnostic, DiagnosticIds, formatDiagnostic, parseClientCidr, renderVsftpdConf, statefulServerRules } from '../core';
 import {
   BootCertificate,
-  DiagnosticIds,
-  FtpsValidationError,
-  parseClientCidr,
+  Diagnose,
+  PropChecker,
+  ShellQuoting,
+  describeValue,
   renderVsftpdBootScript,
-  renderVsftpdConf,
-} from '../core';
+  shellWord,
+} from '../core/internal';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
 import { base64WithTokens } from './private/custom-data';
+import { MAX_PRIORITY, MIN_PRIORITY, planRuleSet } from './private/nsg-rule-set';
+
+/** Values in the boot script are quoted as one shell word; tokens by their value, base64-encoded by Terraform. */
+const QUOTING: ShellQuoting = { isUnresolved: (v) => Token.isUnresolved(v), base64: (v) => Fn.base64encode(v) };
+/** A token's first line, at apply time: it cannot add a line to vsftpd.conf. */
+const singleLine = (v: string) => Fn.element(Fn.split('\n', v), 0) as string;
 
 const CONF_PATH = '/etc/vsftpd.conf';
 const USERS_ROOT = '/srv/ftps';
@@ -85,11 +93,11 @@ export class FtpsServer extends Construct {
   public readonly vsftpdConf: string;
 
   constructor(scope: Construct, id: string, props: FtpsServerProps) {
+    // Every prop, the endpoint's included, is checked before anything is added to the tree.
+    const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
+    const name = typeof props?.name === 'string' ? props.name : String(id).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    const { certificate, sshSources } = checkServerProps(props, path, name);
     super(scope, id);
-    const path = this.node.path;
-    const certificate = certificateSource(path, props);
-    const sshSources = validateSshSources(path, props.sshSources ?? []);
-    const name = props.name ?? id.toLowerCase().replace(/[^a-z0-9-]/g, '-');
     const base = { resourceGroupName: props.resourceGroupName, location: props.location };
 
     this.publicIp = new PublicIp(this, 'PublicIp', {
@@ -142,9 +150,9 @@ export class FtpsServer extends Construct {
             privateKeyFile: `/var/lib/waagent/${upper(certificate.thumbprint)}.prv`,
           };
     this.vsftpdConf = renderVsftpdConf(
-      props,
+      this.endpoint.options,
       { ...files, passiveAddress: this.publicIp.ipAddress, requireSessionReuse: props.requireSessionReuse },
-      { isUnresolved: (v) => Token.isUnresolved(v) },
+      { isUnresolved: (v) => Token.isUnresolved(v), singleLine },
     );
     const bootCertificate: BootCertificate =
       certificate === 'selfSigned'
@@ -153,8 +161,8 @@ export class FtpsServer extends Construct {
           {
             kind: 'fetch',
             commands: [
-              `for i in $(seq 1 60); do [ -s ${files.privateKeyFile} ] && break; sleep 5; done`,
-              `test -s ${files.certificateFile} && test -s ${files.privateKeyFile}`,
+              `for i in $(seq 1 60); do [ -s ${shellWord(files.privateKeyFile, QUOTING)} ] && break; sleep 5; done`,
+              `test -s ${shellWord(files.certificateFile, QUOTING)} && test -s ${shellWord(files.privateKeyFile, QUOTING)}`,
             ],
           };
     const script = renderVsftpdBootScript({
@@ -165,6 +173,7 @@ export class FtpsServer extends Construct {
       certificate: bootCertificate,
       usersJsonCommand: props.usersSecret ? usersCommand(props.usersSecret.secretUri) : undefined,
       usersRoot: USERS_ROOT,
+      quoting: QUOTING,
     });
 
     this.virtualMachine = new LinuxVirtualMachine(this, 'Vm', {
@@ -201,7 +210,12 @@ export class FtpsServer extends Construct {
       !(props.acknowledgeWarnings ?? []).includes(DiagnosticIds.SELF_SIGNED_CERTIFICATE)
     ) {
       Annotations.of(this).addWarning(
-        `[${DiagnosticIds.SELF_SIGNED_CERTIFICATE}] selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only. Fix: give keyVaultCertificate.`,
+        formatDiagnostic(
+          Diagnose.selfSignedCertificate(
+            'selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only.',
+            'give keyVaultCertificate.',
+          ),
+        ),
       );
     }
   }
@@ -212,52 +226,137 @@ function usersCommand(secretUri: string): string {
   return [
     `token=$(curl -sSf --retry 10 --retry-delay 5 -H Metadata:true 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')`,
     // The role assignment may take a few minutes to apply: retry 403s.
-    `&& for i in $(seq 1 30); do curl -sSf -H "Authorization: Bearer $token" '${secretUri}?api-version=7.4' && break; sleep 10; done | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])'`,
+    `&& for i in $(seq 1 30); do curl -sSf -H "Authorization: Bearer $token" ${shellWord(`${secretUri}?api-version=7.4`, QUOTING)} && break; sleep 10; done | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])'`,
   ].join(' ');
 }
 
-function certificateSource(
+/** A Key Vault secret URI as `usersSecret.secretUri` takes it (versionless). */
+const SECRET_URI = /^https:\/\/[a-zA-Z0-9-]{3,24}\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net)\/secrets\/[a-zA-Z0-9-]{1,127}\/?$/;
+
+/**
+ * Checks the server's own props and the endpoint's (one error for all), before anything is created; returns the
+ * certificate source and the SSH sources.
+ */
+function checkServerProps(
+  props: FtpsServerProps,
   path: string,
-  props: Pick<FtpsServerProps, 'keyVaultCertificate' | 'selfSignedCertificate'>,
-): KeyVaultCertificate | 'selfSigned' {
-  const fail = (message: string): never => {
-    throw new FtpsValidationError([{ id: DiagnosticIds.CERTIFICATE_SOURCE, level: 'error', message }], path);
-  };
-  if (props.keyVaultCertificate && props.selfSignedCertificate === true)
-    return fail(
-      'keyVaultCertificate and selfSignedCertificate: true were both given. Fix: remove selfSignedCertificate to use Key Vault.',
-    );
-  if (props.keyVaultCertificate) {
-    const t = props.keyVaultCertificate.thumbprint;
-    if (!Token.isUnresolved(t) && !/^[0-9a-fA-F]{40}$/.test(t))
-      fail(
-        `keyVaultCertificate.thumbprint (${JSON.stringify(t)}) must be a SHA-1 thumbprint (40 hex digits). Fix: pass azurerm_key_vault_certificate.thumbprint.`,
-      );
-    return props.keyVaultCertificate;
+  name: string,
+): { certificate: KeyVaultCertificate | 'selfSigned'; sshSources: string[] } {
+  const c = new PropChecker((v) => Token.isUnresolved(v));
+  let certificate: KeyVaultCertificate | 'selfSigned' = 'selfSigned';
+  let sshSources: string[] = [];
+  if (typeof props === 'object' && props !== null) {
+    const prop = (fix: string) => ({ diagnose: Diagnose.invalidProp, fix });
+    c.string('location', props.location, prop('pass the Azure region, e.g. "westeurope".'), { required: true });
+    c.string('subnetId', props.subnetId, prop("pass the id of the VM's subnet."), { required: true });
+    c.string('adminSshPublicKey', props.adminSshPublicKey, prop('pass an OpenSSH public key ("ssh-ed25519 AAAA...").'), { required: true });
+    c.string('vmSize', props.vmSize, prop('pass a VM size such as "Standard_B1s", or leave it out.'));
+    const admin = c.string('adminUsername', props.adminUsername, prop('pass a Linux user name, or leave it out ("ftpsadmin").'));
+    if (admin !== undefined && !Token.isUnresolved(admin) && !/^[a-z_][a-z0-9_-]{0,31}$/.test(admin)) {
+      c.add(Diagnose.invalidProp(`adminUsername (${describeValue(admin)}) is not a Linux user name.`, 'use lower-case letters, digits, "_" and "-", e.g. "ftpsadmin".'));
+    }
+    if (typeof props.name === 'string' || props.name !== undefined) {
+      const n = c.string('name', props.name, prop('pass a short lower-case name, or leave it out (the construct id).'));
+      if (n !== undefined && !Token.isUnresolved(n) && !/^[a-z0-9][a-z0-9-]{0,58}$/.test(n)) {
+        c.add(Diagnose.invalidProp(`name (${describeValue(n)}) must be 1-59 lower-case letters, digits and "-".`, 'use a name such as "ftps".'));
+      }
+    } else if (!/^[a-z0-9][a-z0-9-]{0,58}$/.test(name)) {
+      c.add(Diagnose.invalidProp(`the construct id gives the resource name ${describeValue(name)}, which Azure refuses.`, 'pass name: a short lower-case name such as "ftps".'));
+    }
+    for (const flag of ['selfSignedCertificate', 'requireSessionReuse'] as const) {
+      if (props[flag] !== undefined) c.boolean(flag, props[flag], prop(`pass true or false, or leave ${flag} out.`));
+    }
+    c.integer('sshPriority', props.sshPriority, { min: MIN_PRIORITY, max: MAX_PRIORITY }, { diagnose: Diagnose.invalidLimit, fix: 'leave it unset (4000) or pick a free priority.' });
+    c.object('sourceImage', props.sourceImage, prop('pass { publisher, offer, sku, version }, or leave it out (Ubuntu 24.04).'));
+    const sources = c.stringList('sshSources', props.sshSources, { diagnose: Diagnose.invalidAddress, fix: 'list your administration networks as CIDRs, or leave sshSources out (SSH closed).' });
+    if (sources) sshSources = checkSshSources(c, sources);
+    const vault = c.object('keyVaultCertificate', props.keyVaultCertificate, prop('pass { keyVaultId, secretId, thumbprint } of an azurerm_key_vault_certificate.'));
+    if (vault) {
+      c.string('keyVaultCertificate.keyVaultId', vault.keyVaultId, prop('pass azurerm_key_vault.id.'), { required: true });
+      c.string('keyVaultCertificate.secretId', vault.secretId, prop('pass azurerm_key_vault_certificate.secret_id.'), { required: true });
+      const t = c.string('keyVaultCertificate.thumbprint', vault.thumbprint, prop('pass azurerm_key_vault_certificate.thumbprint.'), { required: true });
+      if (t !== undefined && !Token.isUnresolved(t) && !/^[0-9a-fA-F]{40}$/.test(t)) {
+        c.add(
+          Diagnose.certificateSource(
+            `keyVaultCertificate.thumbprint (${describeValue(t)}) must be a SHA-1 thumbprint (40 hex digits).`,
+            'pass azurerm_key_vault_certificate.thumbprint.',
+          ),
+        );
+      }
+    }
+    const users = c.object('usersSecret', props.usersSecret, prop('pass { keyVaultId, secretUri } of the users secret, or leave it out.'));
+    if (users) {
+      c.string('usersSecret.keyVaultId', users.keyVaultId, prop('pass azurerm_key_vault.id.'), { required: true });
+      const uri = c.string('usersSecret.secretUri', users.secretUri, prop('pass the versionless id, https://<vault>.vault.azure.net/secrets/<name>.'), { required: true });
+      if (uri !== undefined && !Token.isUnresolved(uri) && !SECRET_URI.test(uri)) {
+        c.add(
+          Diagnose.invalidProp(
+            `usersSecret.secretUri (${describeValue(uri)}) is not a Key Vault secret URI.`,
+            'pass the versionless id, https://<vault>.vault.azure.net/secrets/<name> (azurerm_key_vault_secret.versionless_id).',
+          ),
+        );
+      }
+    }
+    if (c.found.length === 0) {
+      const picked = certificateSource(props);
+      if (typeof picked === 'object' && 'level' in picked) c.add(picked as Diagnostic);
+      else certificate = picked as KeyVaultCertificate | 'selfSigned';
+    }
   }
+  // The endpoint's checks, with the server's findings in the same error; nothing is created by them.
+  planRuleSet(
+    `${path}/Endpoint`,
+    typeof props === 'object' && props !== null
+      ? { ...props, newNetworkSecurityGroupName: props.newNetworkSecurityGroupName ?? `${name}-nsg`, subnetId: undefined, networkInterfaceId: 'nic' }
+      : props,
+    {
+      side: 'server',
+      peerName: 'Client',
+      peersProp: 'clients',
+      peers: props?.clients ?? [],
+      peerAsgProp: 'clientApplicationSecurityGroupIds',
+      peerAsgIds: props?.clientApplicationSecurityGroupIds,
+      localPrefixesProp: 'serverAddressPrefixes',
+      localPrefixes: props?.serverAddressPrefixes,
+      localAsgProp: 'serverApplicationSecurityGroupIds',
+      localAsgIds: props?.serverApplicationSecurityGroupIds,
+    },
+    statefulServerRules,
+    c.found,
+  );
+  return { certificate, sshSources };
+}
+
+function certificateSource(
+  props: Pick<FtpsServerProps, 'keyVaultCertificate' | 'selfSignedCertificate'>,
+): KeyVaultCertificate | 'selfSigned' | Diagnostic {
+  if (props.keyVaultCertificate && props.selfSignedCertificate === true)
+    return Diagnose.certificateSource(
+      'keyVaultCertificate and selfSignedCertificate: true were both given.',
+      'remove selfSignedCertificate to use Key Vault.',
+    );
+  if (props.keyVaultCertificate) return props.keyVaultCertificate;
   if (props.selfSignedCertificate !== true)
-    fail(
-      'no certificate: FTPS needs one. Fix: give keyVaultCertificate, or, for a test server, selfSignedCertificate: true.',
+    return Diagnose.certificateSource(
+      'no certificate: FTPS needs one.',
+      'give keyVaultCertificate, or, for a test server, selfSignedCertificate: true.',
     );
   return 'selfSigned';
 }
 
-function validateSshSources(path: string, sources: readonly string[]): string[] {
-  const errors = sources.flatMap((s) => {
-    if (Token.isUnresolved(s)) return [];
-    const parsed = parseClientCidr(s, { label: 'in sshSources', allowBareAddress: true });
-    if (!parsed.ok) return [parsed.diagnostic];
-    if (parsed.value.prefixLength === 0)
-      return [
-        {
-          id: DiagnosticIds.WORLD_OPEN,
-          level: 'error' as const,
-          message: `sshSources (${s}) opens SSH to the whole Internet. Fix: name your administration network.`,
-        },
-      ];
-    return [];
+function checkSshSources(c: PropChecker, sources: readonly string[]): string[] {
+  sources.forEach((s, i) => {
+    if (Token.isUnresolved(s)) return;
+    const parsed = parseClientCidr(s, { label: `in sshSources[${i}]`, allowBareAddress: true });
+    if (!parsed.ok) c.add({ ...parsed.diagnostic, id: DiagnosticIds.INVALID_ADDRESS });
+    else if (parsed.value.prefixLength === 0)
+      c.add(
+        Diagnose.invalidAddress(
+          `sshSources[${i}] (${s}) opens SSH to the whole Internet.`,
+          'name your administration network.',
+        ),
+      );
   });
-  if (errors.length > 0) throw new FtpsValidationError(errors, path);
   return [...sources];
 }
 

@@ -1,4 +1,4 @@
-import { FtpsOptions, FtpsTls, PortRange, ResolvedFtpsOptions, formatPorts, resolveOptions } from './ftps-options';
+import { FtpsTls, PortRange, ResolvedFtpsOptions, formatPorts } from './ftps-options';
 
 /** The TCP connections an FTPS session opens. */
 export enum FlowKind {
@@ -27,16 +27,11 @@ export interface FtpsFlow {
   readonly purpose: string;
 }
 
-function isResolved(o: FtpsOptions | ResolvedFtpsOptions): o is ResolvedFtpsOptions {
-  return (o as ResolvedFtpsOptions).activeDataPort !== undefined;
-}
-
 /**
- * Derives the flows from the options and nothing else (FTPS-FACTS.md, "The sessions"): control and passive
- * data always, active data when active mode is on. Does not validate.
+ * Derives the flows from checked, resolved options and nothing else (FTPS-FACTS.md, "The sessions"): control and
+ * passive data always, active data when active mode is on. Use {@link planFtps} to get them from user options.
  */
-export function deriveFlows(options: FtpsOptions | ResolvedFtpsOptions): FtpsFlow[] {
-  const o = isResolved(options) ? options : resolveOptions(options);
+export function deriveFlows(o: ResolvedFtpsOptions): FtpsFlow[] {
   const tlsLabel = o.tls === FtpsTls.IMPLICIT ? 'implicit' : 'explicit';
   const flows: FtpsFlow[] = [
     {

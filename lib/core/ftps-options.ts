@@ -60,21 +60,6 @@ export const DEFAULT_CLIENT_PORTS: PortRange = { from: 1024, to: 65535 };
 /** Below this many passive ports, concurrency is limited enough to warn. */
 export const SMALL_PASSIVE_RANGE = 10;
 
-/** Applies the defaults. Does not validate: see `validateOptions`. */
-export function resolveOptions(options: FtpsOptions): ResolvedFtpsOptions {
-  const tls = options.tls ?? FtpsTls.EXPLICIT;
-  const controlPort =
-    options.controlPort ?? (tls === FtpsTls.IMPLICIT ? DEFAULT_IMPLICIT_CONTROL_PORT : DEFAULT_EXPLICIT_CONTROL_PORT);
-  return {
-    tls,
-    controlPort,
-    passivePorts: { from: options.passivePorts.from, to: options.passivePorts.to },
-    activeMode: options.activeMode ?? false,
-    activeDataPort: controlPort - 1,
-    clientPorts: options.clientPorts ? { ...options.clientPorts } : { ...DEFAULT_CLIENT_PORTS },
-  };
-}
-
 /** Number of ports in an inclusive range. */
 export function portCount(range: PortRange): number {
   return range.to - range.from + 1;

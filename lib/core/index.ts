@@ -1,10 +1,46 @@
-export * from './ftps-options';
-export { DiagnosticIds, FtpsValidationError, throwOnErrors } from './diagnostics';
+// The public surface of the core, by name: what users and the backends' public types rely on. Backend plumbing
+// (type checks, shell quoting, caches, the boot script) is in ./internal, for this package's own code only.
+export {
+  FtpsTls,
+  DEFAULT_CLIENT_PORTS,
+  DEFAULT_EXPLICIT_CONTROL_PORT,
+  DEFAULT_IMPLICIT_CONTROL_PORT,
+  SMALL_PASSIVE_RANGE,
+  formatPorts,
+  parsePortRange,
+  portCount,
+  rangeContains,
+} from './ftps-options';
+export type { FtpsOptions, PortRange, ResolvedFtpsOptions } from './ftps-options';
+export { DiagnosticIds, FtpsValidationError, formatDiagnostic } from './diagnostics';
 export type { Diagnostic, DiagnosticLevel } from './diagnostics';
-export * from './validation';
-export * from './addresses';
-export * from './flows';
-export * from './projections';
-export * from './worksheet';
-export * from './server-config';
-export * from './vsftpd-boot';
+export { validateOptions } from './validation';
+export type { ValidationContext } from './validation';
+export { planFtps } from './plan';
+export type { FtpsPlan, PlanContext } from './plan';
+export {
+  aggregateCidrs,
+  cidrContains,
+  hostOrCidr,
+  isWorld,
+  parseClientCidr,
+  validateClientCidrs,
+  withoutCoveredCidrs,
+} from './addresses';
+export type { AddressFamily, ClientCidr, ClientValidation, ParseCidrOptions, ParseCidrResult } from './addresses';
+export { FlowKind, deriveFlows } from './flows';
+export type { FtpsFlow, Side } from './flows';
+export {
+  FirewallKind,
+  byDestination,
+  clientRules,
+  project,
+  statefulServerRules,
+  statelessClientRules,
+  statelessServerRules,
+} from './projections';
+export type { DestinationRule, Direction, FirewallRule } from './projections';
+export { buildWorksheet, renderWorksheet } from './worksheet';
+export type { NeededBy, Worksheet, WorksheetFormat, WorksheetProps, WorksheetRow } from './worksheet';
+export { renderProftpdConf, renderPureFtpdFlags, renderVsftpdConf } from './server-config';
+export type { FtpsServerSettings, RenderContext } from './server-config';

@@ -1,9 +1,10 @@
 // Server configuration rendered from the same FtpsOptions as the firewall rules, so the two cannot drift:
 // the passive range, the control port, active mode and TLS come from one declaration.
 import * as ipaddr from 'ipaddr.js';
-import { Diagnostic, DiagnosticIds, error, throwOnErrors } from './diagnostics';
-import { FtpsOptions, FtpsTls, resolveOptions } from './ftps-options';
-import { validateOptions } from './validation';
+import { Diagnose, FtpsValidationError } from './diagnostics';
+import { FtpsOptions, FtpsTls, ResolvedFtpsOptions } from './ftps-options';
+import { planFtps } from './plan';
+import { LINE_BREAK, PropChecker, SAFE_PATH, describeValue } from './private/checks';
 
 /** What the server needs besides the FTPS options. */
 export interface FtpsServerSettings {
@@ -38,34 +39,82 @@ export interface RenderContext {
    * @default nothing is a token
    */
   readonly isUnresolved?: (value: string) => boolean;
+  /**
+   * The backend's deploy-time "first line of" a token (CloudFormation `Fn::Select [0, Fn::Split ["\n", x]]`,
+   * Terraform `element(split("\n", x), 0)`), so a token cannot add a line to the configuration whatever it
+   * resolves to. Required for a token `passiveAddress`.
+   * @default a token passive address is refused
+   */
+  readonly singleLine?: (value: string) => string;
 }
 
-function check(options: FtpsOptions, settings: FtpsServerSettings, server: string, context: RenderContext): void {
-  const found: Diagnostic[] = [...validateOptions(options)];
-  if (settings.passiveAddress !== undefined && !context.isUnresolved?.(settings.passiveAddress)) {
-    if (!ipaddr.IPv4.isValidFourPartDecimal(settings.passiveAddress)) {
-      found.push(
-        error(
-          DiagnosticIds.INVALID_CLIENT,
-          `passiveAddress (${JSON.stringify(settings.passiveAddress)}) must be an IPv4 address: a PASV reply carries only IPv4 (IPv6 clients use EPSV, which carries no address). Fix: give the public IPv4 address, e.g. the Elastic IP.`,
+/**
+ * Plans the options and checks the settings in one pass (one error listing every problem), then returns the
+ * resolved options. Nothing from the settings reaches a line unchecked: a token (a deploy-time address) is
+ * written as it is, and the boot script refuses a configuration whose line count a token changed.
+ */
+function check(
+  options: FtpsOptions,
+  settings: FtpsServerSettings,
+  server: string,
+  context: RenderContext,
+): ResolvedFtpsOptions {
+  const isToken = (v: unknown) => typeof v === 'string' && context.isUnresolved?.(v) === true;
+  const c = new PropChecker((v) => isToken(v));
+  const s = c.object('server settings', settings, { diagnose: Diagnose.missingProps, fix: 'pass { certificateFile, privateKeyFile }.' }, true);
+  if (s !== undefined) {
+    const address = c.string('passiveAddress', s.passiveAddress, {
+      diagnose: Diagnose.invalidAddress,
+      fix: 'give the public IPv4 address, e.g. the Elastic IP, or leave it out when there is no NAT.',
+    });
+    if (address !== undefined && isToken(address) && context.singleLine === undefined) {
+      c.add(
+        Diagnose.unsafeValue(
+          'passiveAddress is a deploy-time value (a token), and nothing keeps a line break in its value from adding a line to the configuration.',
+          'pass context.singleLine (the backend constructs do), or the address itself.',
+        ),
+      );
+    } else if (address !== undefined && !isToken(address) && !ipaddr.IPv4.isValidFourPartDecimal(address)) {
+      c.add(
+        Diagnose.invalidAddress(
+          `passiveAddress (${describeValue(address)}) must be an IPv4 address: a PASV reply carries only IPv4 (IPv6 clients use EPSV, which carries no address).`,
+          'give the public IPv4 address, e.g. the Elastic IP.',
         ),
       );
     }
-  }
-  for (const [name, value] of [
-    ['certificateFile', settings.certificateFile],
-    ['privateKeyFile', settings.privateKeyFile],
-  ] as const) {
-    if (typeof value !== 'string' || !value.startsWith('/') || /[\s"]/.test(value)) {
-      found.push(
-        error(
-          'ftps-constructs:invalidServerSetting',
-          `${name} (${JSON.stringify(value)}) must be an absolute path without spaces or quotes.`,
-        ),
-      );
+    const path = (name: string, required: boolean) => {
+      const value = c.string(name, s[name], {
+        diagnose: Diagnose.invalidServerSetting,
+        fix: 'give an absolute path of letters, digits and . _ + @ / - only.',
+      }, { required });
+      if (value === undefined || isToken(value)) return;
+      if (!SAFE_PATH.test(value) || LINE_BREAK.test(value) || value.split('/').includes('..')) {
+        c.add(
+          Diagnose.unsafeValue(
+            `${name} (${describeValue(value)}) must be an absolute path of letters, digits and . _ + @ / - only: a space, quote, comma or newline would break the configuration line or the command line it is written into.`,
+            'rename the file or directory, e.g. /etc/ftps/certificate.pem.',
+          ),
+        );
+      }
+    };
+    path('certificateFile', true);
+    path('privateKeyFile', true);
+    path('usersRoot', false);
+    if (s.requireSessionReuse !== undefined) {
+      c.boolean('requireSessionReuse', s.requireSessionReuse, {
+        diagnose: Diagnose.invalidServerSetting,
+        fix: 'pass false only for clients that cannot resume TLS sessions; leave it unset otherwise.',
+      });
     }
   }
-  throwOnErrors(found, server);
+  return planFtps(options, { context: server, also: c.found }).options;
+}
+
+/** The passive address as written into a configuration line: a token cut to its first line at deploy time. */
+function passiveAddressOf(settings: FtpsServerSettings, context: RenderContext): string | undefined {
+  const a = settings.passiveAddress;
+  if (a === undefined || !context.isUnresolved?.(a)) return a;
+  return context.singleLine!(a);
 }
 
 /**
@@ -77,14 +126,14 @@ export function renderVsftpdConf(
   settings: FtpsServerSettings,
   context: RenderContext = {},
 ): string {
-  check(options, settings, 'vsftpd', context);
-  const o = resolveOptions(options);
+  const o = check(options, settings, 'vsftpd', context);
+  const passiveAddress = passiveAddressOf(settings, context);
   const lines = [
     '# Rendered by ftps-constructs from the same options as the firewall rules. Do not edit the ports here.',
     // vsftpd 3.0.3 answers PASV with 0,0,0,0 to IPv4 clients when listen_ipv6 and pasv_address are both
     // set: with an advertised address, listen on IPv4 only.
-    ...(settings.passiveAddress
-      ? ['listen=YES', 'listen_ipv6=NO', `pasv_address=${settings.passiveAddress}`, 'pasv_addr_resolve=NO']
+    ...(passiveAddress
+      ? ['listen=YES', 'listen_ipv6=NO', `pasv_address=${passiveAddress}`, 'pasv_addr_resolve=NO']
       : ['listen=NO', 'listen_ipv6=YES']),
     `listen_port=${o.controlPort}`,
     'anonymous_enable=NO',
@@ -127,8 +176,8 @@ export function renderProftpdConf(
   settings: FtpsServerSettings,
   context: RenderContext = {},
 ): string {
-  check(options, settings, 'ProFTPD', context);
-  const o = resolveOptions(options);
+  const o = check(options, settings, 'ProFTPD', context);
+  const passiveAddress = passiveAddressOf(settings, context);
   const tls = [
     '  TLSEngine on',
     '  TLSRequired on',
@@ -140,7 +189,7 @@ export function renderProftpdConf(
   const body = [
     // When the range is exhausted ProFTPD falls back to any port, which the firewall drops: size it.
     `PassivePorts ${o.passivePorts.from} ${o.passivePorts.to}`,
-    ...(settings.passiveAddress ? [`MasqueradeAddress ${settings.passiveAddress}`] : []),
+    ...(passiveAddress ? [`MasqueradeAddress ${passiveAddress}`] : []),
     ...(o.activeMode ? [] : ['<Limit PORT EPRT>', '  DenyAll', '</Limit>']),
     ...(settings.usersRoot ? [`DefaultRoot ${settings.usersRoot}`] : ['DefaultRoot ~']),
     '<IfModule mod_tls.c>',
@@ -168,11 +217,16 @@ export function renderPureFtpdFlags(
   settings: FtpsServerSettings,
   context: RenderContext = {},
 ): string[] {
-  check(options, settings, 'Pure-FTPd', context);
-  const o = resolveOptions(options);
+  const o = check(options, settings, 'Pure-FTPd', context);
   if (o.tls === FtpsTls.IMPLICIT) {
-    throw new Error(
-      'Pure-FTPd: implicit TLS is a compile-time option of Pure-FTPd, not a flag. Fix: use explicit TLS, or vsftpd/ProFTPD for implicit TLS.',
+    throw new FtpsValidationError(
+      [
+        Diagnose.unsupportedSetting(
+          'tls IMPLICIT: implicit TLS is a compile-time option of Pure-FTPd, not a flag.',
+          'use explicit TLS, or vsftpd/ProFTPD for implicit TLS.',
+        ),
+      ],
+      'Pure-FTPd',
     );
   }
   return [

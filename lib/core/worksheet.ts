@@ -1,9 +1,10 @@
 import { hostOrCidr, parseClientCidr, validateClientCidrs, worldOpenWarning } from './addresses';
-import { Diagnostic, DiagnosticIds, FtpsValidationError, error, throwOnErrors } from './diagnostics';
-import { deriveFlows, Side } from './flows';
-import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts, resolveOptions } from './ftps-options';
+import { Diagnose, Diagnostic, FtpsValidationError } from './diagnostics';
+import { Side } from './flows';
+import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts } from './ftps-options';
+import { planFtps } from './plan';
+import { PropChecker } from './private/checks';
 import { Direction, statelessServerRules } from './projections';
-import { validateOptions } from './validation';
 
 /** What a worksheet is drawn for. */
 export interface WorksheetProps {
@@ -54,31 +55,40 @@ const DEFAULT_SERVER = 'FTPS server';
 
 /** Builds the worksheet. Throws {@link FtpsValidationError} naming every bad value. */
 export function buildWorksheet(props: WorksheetProps): Worksheet {
-  const diagnostics = [...validateOptions(props.options)];
-  const clientCheck = validateClientCidrs(props.clients ?? [], { allowBareAddress: true });
-  diagnostics.push(...clientCheck.diagnostics);
+  const c = new PropChecker();
+  const p = c.object('worksheet props', props, { diagnose: Diagnose.missingProps, fix: 'pass { options, clients?, server? }.' }, true);
+  const clientList =
+    p === undefined
+      ? undefined
+      : c.list('clients', p.clients, {
+          diagnose: Diagnose.invalidClient,
+          fix: 'pass a list of CIDRs or addresses, e.g. ["203.0.113.0/24"].',
+        });
+  const clientCheck = validateClientCidrs(clientList ?? [], { allowBareAddress: true });
+  c.add(...clientCheck.diagnostics.filter((d) => d.level === 'error'));
   let server = DEFAULT_SERVER;
-  if (props.server !== undefined) {
-    const parsed = parseClientCidr(props.server, { allowBareAddress: true });
+  if (p?.server !== undefined) {
+    const parsed = parseClientCidr(p.server, { allowBareAddress: true });
     if (!parsed.ok) {
-      diagnostics.push(
-        error(
-          DiagnosticIds.INVALID_CLIENT,
-          `Server address ${JSON.stringify(props.server)} is not an IPv4 or IPv6 address or CIDR.`,
+      c.add(
+        Diagnose.invalidAddress(
+          `Server address ${JSON.stringify(String(p.server))} is not an IPv4 or IPv6 address or CIDR.`,
+          'give the address the firewall sees, e.g. 198.51.100.10, or leave it out.',
         ),
       );
     } else {
       server = hostOrCidr(parsed.value);
     }
   }
-  const warnings = throwOnErrors(diagnostics, 'worksheet');
+  const plan = planFtps((p ? p.options : undefined) as FtpsOptions, { context: 'worksheet', also: c.found });
+  const warnings = [...plan.diagnostics, ...clientCheck.diagnostics.filter((d) => d.level === 'warning')];
   const clients = clientCheck.clients.map(hostOrCidr);
   if (clients.length === 0) warnings.push(worldOpenWarning(`${ANY} (no client named)`));
 
-  const options = resolveOptions(props.options);
+  const options = plan.options;
   const sourceOf = (side: Side) => (side === 'server' ? server : clients.length > 0 ? clients.join(', ') : ANY);
   // Stateful rows first: an administrator of a stateful firewall reads the top of the table and stops.
-  const rules = statelessServerRules(deriveFlows(options));
+  const rules = statelessServerRules(plan.flows);
   const rows = [...rules.filter((r) => !r.reply), ...rules.filter((r) => r.reply)].map((rule, i): WorksheetRow => ({
     rule: i + 1,
     direction: rule.direction,
@@ -104,10 +114,7 @@ export function renderWorksheet(worksheet: Worksheet, format: WorksheetFormat = 
       return JSON.stringify(worksheet, null, 2) + '\n';
     default:
       throw new FtpsValidationError([
-        error(
-          'ftps-constructs:invalidFormat',
-          `Worksheet format ${JSON.stringify(format)} is not one of md, csv, json.`,
-        ),
+        Diagnose.invalidFormat(`Worksheet format ${JSON.stringify(String(format))} is not one of md, csv, json.`, 'pass "md", "csv" or "json".'),
       ]);
   }
 }

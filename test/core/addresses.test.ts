@@ -38,7 +38,7 @@ describe('parseClientCidr', () => {
 
   test('fails if host bits are set, suggesting the network', () => {
     expect(messageOf('203.0.113.7/24')).toBe(
-      'Client "203.0.113.7/24" has host bits set. Did you mean "203.0.113.0/24"? (or "203.0.113.7/32" for the single host)',
+      'Client "203.0.113.7/24" has host bits set. Did you mean "203.0.113.0/24"? (or "203.0.113.7/32" for the single host) Fix: write the network address (host bits zero) before the prefix length, or the single host with /32 (/128).',
     );
     expect(messageOf('2001:db8::1/32')).toContain('Did you mean "2001:db8::/32"?');
   });

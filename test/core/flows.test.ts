@@ -11,11 +11,14 @@ import {
   clientRules,
   deriveFlows,
   project,
-  resolveOptions,
+  planFtps,
   statefulServerRules,
   statelessServerRules,
   validateOptions,
 } from '../../lib/core';
+
+/** Flows of user options, through the core's one entry point. */
+const flowsOf = (o: FtpsOptions) => deriveFlows(planFtps(o).options);
 
 const SEED: FtpsOptions = { passivePorts: { from: 50000, to: 50004 } };
 const range = (from: number, to = from): PortRange => ({ from, to });
@@ -27,7 +30,7 @@ const summary = (rules: FirewallRule[]) =>
 
 describe('deriveFlows', () => {
   test('seed case: control to 21 and passive data to 50000-50004, both opened by the client, TCP only', () => {
-    const flows = deriveFlows(SEED);
+    const flows = flowsOf(SEED);
     expect(flows.map((f) => [f.kind, f.opener, f.protocol, f.serverPorts, f.clientPorts, f.purpose])).toEqual([
       [FlowKind.CONTROL, 'client', 'tcp', range(21), range(1024, 65535), 'FTPS control (explicit)'],
       [
@@ -42,7 +45,7 @@ describe('deriveFlows', () => {
   });
 
   test('implicit TLS defaults to 990, and active mode adds data from 989 opened by the server', () => {
-    const flows = deriveFlows({ ...SEED, tls: FtpsTls.IMPLICIT, activeMode: true });
+    const flows = flowsOf({ ...SEED, tls: FtpsTls.IMPLICIT, activeMode: true });
     expect(flows.map((f) => [f.kind, f.opener, f.serverPorts])).toEqual([
       [FlowKind.CONTROL, 'client', range(990)],
       [FlowKind.PASSIVE_DATA, 'client', range(50000, 50004)],
@@ -53,12 +56,12 @@ describe('deriveFlows', () => {
   });
 
   test('accepts resolved options too', () => {
-    expect(deriveFlows(resolveOptions({ ...SEED, controlPort: 2121 }))[0].serverPorts).toEqual(range(2121));
+    expect(flowsOf({ ...SEED, controlPort: 2121 })[0].serverPorts).toEqual(range(2121));
   });
 });
 
 describe('projections of the seed case', () => {
-  const flows = deriveFlows({ ...SEED, clientPorts: range(32768, 60999) });
+  const flows = flowsOf({ ...SEED, clientPorts: range(32768, 60999) });
 
   test('stateful server side: inbound to 21 and to the passive range only', () => {
     expect(summary(statefulServerRules(flows))).toEqual([
@@ -85,7 +88,7 @@ describe('projections of the seed case', () => {
   });
 
   test('active mode: outbound from 20 on the server, inbound to the client, replies the other way when stateless', () => {
-    const active = deriveFlows({ ...SEED, activeMode: true });
+    const active = flowsOf({ ...SEED, activeMode: true });
     expect(summary(statefulServerRules(active))[2]).toBe('outbound tcp server:20-20 > client:1024-65535');
     expect(summary(clientRules(active))[2]).toBe('inbound tcp server:20-20 > client:1024-65535');
     expect(summary(statelessServerRules(active)).slice(4)).toEqual([
@@ -155,7 +158,7 @@ const validOptions: fc.Arbitrary<FtpsOptions> = fc
   .filter((o) => validateOptions(o).every((d) => d.level !== 'error'));
 
 const packetNear = (o: FtpsOptions): fc.Arbitrary<Packet> => {
-  const r = resolveOptions(o);
+  const r = planFtps(o).options;
   // Ports at and just outside every boundary, plus anything: where wrong rules would show.
   const edges = [
     r.controlPort,
@@ -188,7 +191,7 @@ describe.each(projections)('property: the %s projection', (_name, side, kind) =>
   test('admits every packet of every flow (both ends of every range)', () => {
     fc.assert(
       fc.property(validOptions, (o) => {
-        const flows = deriveFlows(o);
+        const flows = flowsOf(o);
         const rules = project(flows, side, kind);
         for (const f of flows) {
           const opener = portsOf(f, f.opener);
@@ -219,7 +222,7 @@ describe.each(projections)('property: the %s projection', (_name, side, kind) =>
       fc.property(
         validOptions.chain((o) => fc.tuple(fc.constant(o), fc.array(packetNear(o), { minLength: 20, maxLength: 20 }))),
         ([o, packets]) => {
-          const flows = deriveFlows(o);
+          const flows = flowsOf(o);
           const rules = project(flows, side, kind);
           for (const p of packets) {
             if (admits(rules, p)) expect(explainedBy(flows, p, kind)).toBe(true);
@@ -233,9 +236,9 @@ describe.each(projections)('property: the %s projection', (_name, side, kind) =>
   test('every rule is TCP, on this side, and its filtered (destination) ports are control, passive, active data or client ephemeral', () => {
     fc.assert(
       fc.property(validOptions, (o) => {
-        const r = resolveOptions(o);
+        const r = planFtps(o).options;
         const serverPorts = [range(r.controlPort), r.passivePorts, ...(r.activeMode ? [range(r.activeDataPort)] : [])];
-        for (const rule of project(deriveFlows(o), side, kind)) {
+        for (const rule of project(flowsOf(o), side, kind)) {
           expect(rule.protocol).toBe('tcp');
           expect(rule.side).toBe(side);
           expect(rule.direction).toBe(rule.destination === side ? 'inbound' : 'outbound');

@@ -1,4 +1,4 @@
-import { FrozenCache, ftpsOptionsKey, typedKey } from '../../lib/core/memo';
+import { FrozenCache, ftpsOptionsKey, typedKey } from '../../lib/core/private/memo';
 
 describe('typedKey', () => {
   test('values of different types never share a key', () => {

@@ -57,7 +57,7 @@ describe('renderVsftpdConf', () => {
 
   test('fails on bad options or settings, naming the fix', () => {
     expect(() => renderVsftpdConf({ passivePorts: { from: 50004, to: 50000 } }, FILES)).toThrow(
-      /^vsftpd: passivePorts \(50004-50000\) is inverted/,
+      /^vsftpd: \[ftps-constructs:invertedPortRange\] passivePorts \(50004-50000\) is inverted/,
     );
     expect(() => renderVsftpdConf(SEED, { ...FILES, passiveAddress: '2001:db8::1' })).toThrow(
       /PASV reply carries only IPv4/,

@@ -3,9 +3,9 @@ import {
   FtpsOptions,
   FtpsTls,
   FtpsValidationError,
-  throwOnErrors,
   validateOptions,
 } from '../../lib/core';
+import { throwOnErrors } from '../../lib/core/internal';
 
 const SEED: FtpsOptions = { passivePorts: { from: 50000, to: 50009 } };
 
@@ -144,13 +144,16 @@ describe('validateOptions', () => {
     );
   });
 
-  test('skips values the context says are unresolved tokens', () => {
+  test('fails if a port is a deploy-time token, saying it must be known at synth (one error per port)', () => {
     const TOKEN = -1234.5678;
     const diags = validateOptions(
       { controlPort: TOKEN, passivePorts: { from: TOKEN, to: 50004 } },
       { isUnresolved: (v) => v === TOKEN },
     );
-    expect(diags.filter((d) => d.level === 'error')).toEqual([]);
+    const errors = diags.filter((d) => d.level === 'error');
+    expect(errors.map((d) => d.id)).toEqual([DiagnosticIds.INVALID_PORT, DiagnosticIds.INVALID_PORT]);
+    expect(errors[0].message).toMatch(/^controlPort is a deploy-time value \(a token\).*Fix: pass a number/);
+    expect(errors[1].message).toMatch(/^passivePorts.from is a deploy-time value/);
   });
 });
 
@@ -159,7 +162,7 @@ describe('throwOnErrors', () => {
     const diags = validateOptions({ controlPort: 0, passivePorts: { from: 50004, to: 50000 } });
     expect(() => throwOnErrors(diags, 'Stack/Ftps')).toThrow(FtpsValidationError);
     expect(() => throwOnErrors(diags, 'Stack/Ftps')).toThrow(
-      /^Stack\/Ftps: 2 invalid FTPS settings:\n {2}- controlPort \(0\)/,
+      /^Stack\/Ftps: 2 invalid FTPS settings:\n {2}- \[ftps-constructs:invalidPort\] controlPort \(0\)/,
     );
   });
 

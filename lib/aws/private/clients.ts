@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ClientCidr, Diagnostic, aggregateCidrs, parseClientCidr } from '../../core';
+import { ClientCidr, Diagnostic, aggregateCidrs, parseClientCidr, withoutCoveredCidrs } from '../../core';
 
 /** What kind of client a peer or connectable is, as a firewall sees it. */
 export type ClientKind = 'ipv4' | 'ipv6' | 'prefixList' | 'securityGroup';
@@ -53,17 +53,25 @@ export function classifyClient(target: ec2.IConnectable): ClassifiedClient | Dia
   return { target, kind, value, label };
 }
 
-/** Replaces known CIDR clients by their aggregate (adjacent and contained networks merged); keeps the rest. */
-export function aggregateClients(clients: readonly ClassifiedClient[]): ClassifiedClient[] {
+const KIND_ORDER: Record<ClientKind, number> = { ipv4: 0, ipv6: 1, prefixList: 2, securityGroup: 3 };
+
+/**
+ * The clients to create rules for, in an order that depends on the set of clients only, never on the order
+ * given: known CIDRs merged into the fewest networks (`aggregate`) or with networks inside another one dropped,
+ * in address order (IPv4 first); then CIDR tokens, prefix lists and security groups by kind and value.
+ */
+export function normalizeClients(clients: readonly ClassifiedClient[], aggregate: boolean): ClassifiedClient[] {
   const cidrs = clients.filter((c) => c.cidr !== undefined);
-  if (cidrs.length < 2) return [...clients];
-  const merged = aggregateCidrs(cidrs.map((c) => c.cidr!));
   const byCidr = new Map(cidrs.map((c) => [c.cidr!.cidr, c]));
-  const out: ClassifiedClient[] = merged.map((cidr) => {
+  const kept = (aggregate ? aggregateCidrs : withoutCoveredCidrs)(cidrs.map((c) => c.cidr!));
+  const out: ClassifiedClient[] = kept.map((cidr) => {
     const original = byCidr.get(cidr.cidr);
     if (original) return original;
     const target = cidr.family === 'ipv4' ? ec2.Peer.ipv4(cidr.cidr) : ec2.Peer.ipv6(cidr.cidr);
     return { target, kind: cidr.family, value: cidr.cidr, cidr, label: cidr.cidr };
   });
-  return [...out, ...clients.filter((c) => c.cidr === undefined)];
+  const rest = clients
+    .filter((c) => c.cidr === undefined)
+    .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  return [...out, ...rest];
 }

@@ -1,6 +1,154 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
+import { DestinationRule, Diagnostic, FirewallRule, formatPorts } from '../../core';
+import { formatDiagnostic } from '../../core';
+import { Diagnose } from '../../core/internal';
+
+/** CloudFormation's limit of resources per stack. */
+export const STACK_RESOURCE_LIMIT = 500;
+
+/** What the synth-time checks read of one endpoint. */
+export interface EndpointQuotaView {
+  readonly construct: IConstruct;
+  readonly path: string;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly networkAcl?: ec2.INetworkAcl;
+  readonly clientCount: number;
+  readonly statefulRules: readonly FirewallRule[];
+  readonly statelessRules: readonly DestinationRule[];
+  readonly aggregate: boolean;
+  readonly securityGroupRuleLimit: number;
+  readonly networkAclRuleLimit: number;
+  readonly warn: (d: Diagnostic) => void;
+}
+
+/** The security group quota error, the same at construction (our own rules) and at synth (the app's). */
+export function securityGroupQuotaError(q: {
+  count: number;
+  family: 'ipv4' | 'ipv6';
+  direction: 'ingress' | 'egress';
+  limit: number;
+  statefulRules: readonly FirewallRule[];
+  aggregate: boolean;
+  securityGroup: string;
+}): Diagnostic {
+  const ruleDirection = q.direction === 'ingress' ? 'inbound' : 'outbound';
+  const mine = q.statefulRules.filter((r) => r.direction === ruleDirection);
+  const each = mine.length;
+  const groups = Math.ceil(q.count / q.limit);
+  return Diagnose.securityGroupRuleLimit(
+    `Security group ${q.securityGroup} would have ${q.count} ${q.family === 'ipv4' ? 'IPv4' : 'IPv6'} ${q.direction} rules; EC2 allows ${q.limit} per security group (quota "Inbound or outbound rules per security group"), so the deploy would fail with RulesPerSecurityGroupLimitExceeded. ` +
+      `Each client takes ${each} rule${each === 1 ? '' : 's'} (${mine.map((r) => formatPorts(r.destinationPorts)).join(' and ')}); adjacent and nested client CIDRs were already merged${q.aggregate ? '' : ' (no: aggregateClients is false, set it to true first)'}.`,
+    `narrow the clients to fewer networks; or split them over ${groups} FtpsEndpoint constructs with a security group each and attach all to the server (up to 5 per network interface); or raise the quota and set securityGroupRuleLimit (rules x groups per interface must stay within 1000).`,
+  );
+}
+
+/**
+ * The synth-time checks of one endpoint over the whole app: security group quotas (every rule anyone put in its
+ * group), its network ACL's quota and rule numbers, and its stack's resource count. Checks shared with other
+ * endpoints report once, from the first endpoint that shares the resource. Messages start with the path.
+ */
+export function validateEndpointAtSynth(
+  e: EndpointQuotaView,
+  index: AppIndex,
+  endpoints: readonly EndpointQuotaView[],
+): string[] {
+  const errors: Diagnostic[] = [];
+  if (e.clientCount === 0) {
+    e.warn(
+      Diagnose.noClients(
+        'No client is allowed: the endpoint opens nothing.',
+        'pass clients, or call allowClient(peer) / connections.allowDefaultPortFrom(x).',
+      ),
+    );
+  }
+  const limit = e.securityGroupRuleLimit;
+  for (const direction of ['ingress', 'egress'] as const) {
+    const count = index.countSecurityGroupRules(e.securityGroup, direction);
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      if (count[family] <= limit) continue;
+      errors.push(
+        securityGroupQuotaError({
+          count: count[family],
+          family,
+          direction,
+          limit,
+          statefulRules: e.statefulRules,
+          aggregate: e.aggregate,
+          securityGroup: e.securityGroup.node.path,
+        }),
+      );
+    }
+    for (const id of count.uncountedPrefixLists) {
+      const each = e.statefulRules.filter((r) => r.direction === 'inbound').length;
+      e.warn(
+        Diagnose.prefixListUncounted(
+          `Prefix list ${id} is not defined in this app, so its max entries (which count against the security group rule quota) are unknown; counted as 1.`,
+          `make sure max entries x ${each} fits in ${limit} rules.`,
+        ),
+      );
+    }
+  }
+  const stack = Stack.of(e.construct);
+  if (e.networkAcl && endpoints.find((o) => o.networkAcl === e.networkAcl) === e) {
+    errors.push(...validateNetworkAcl(e, e.networkAcl, index));
+  }
+  if (endpoints.find((o) => Stack.of(o.construct) === stack) === e) {
+    errors.push(...validateStackSize(stack, index, endpoints));
+  }
+  return errors.map((d) => `[${e.path}] ${formatDiagnostic(d)}`);
+}
+
+function validateNetworkAcl(e: EndpointQuotaView, acl: ec2.INetworkAcl, index: AppIndex): Diagnostic[] {
+  const errors: Diagnostic[] = [];
+  const entries = index.networkAclEntries(acl);
+  for (const egress of [false, true]) {
+    const direction = egress ? 'outbound' : 'inbound';
+    const mine = entries.filter((x) => x.egress === egress);
+    if (mine.length > e.networkAclRuleLimit) {
+      errors.push(
+        Diagnose.naclRuleLimit(
+          `Network ACL ${acl.node.path} would have ${mine.length} ${direction} rules; the quota is ${e.networkAclRuleLimit} per direction (networkAclRuleLimit), so the deploy would fail. ` +
+            `Each CIDR client takes ${e.statelessRules.filter((r) => r.direction === direction).length} ${direction} rules.`,
+          'narrow the clients to fewer networks (for example one covering CIDR), raise the quota (up to 40) and set networkAclRuleLimit, or rely on the security group alone for these clients.',
+        ),
+      );
+    }
+    const byNumber = new Map<string, string>();
+    for (const x of mine) {
+      const key = JSON.stringify(x.ruleNumber);
+      const other = byNumber.get(key);
+      if (other) {
+        errors.push(
+          Diagnose.naclRuleNumber(
+            `Network ACL ${acl.node.path}: ${direction} rule number ${key} is used by both ${other} and ${x.path}.`,
+            'set networkAclRuleNumberStart (and networkAclRuleNumberStep) so the FTPS entries avoid your own.',
+          ),
+        );
+      }
+      byNumber.set(key, x.path);
+    }
+  }
+  return errors;
+}
+
+function validateStackSize(stack: Stack, index: AppIndex, endpoints: readonly EndpointQuotaView[]): Diagnostic[] {
+  const resources = index.resourcesIn(stack);
+  if (resources <= STACK_RESOURCE_LIMIT) return [];
+  const mine = endpoints.filter((o) => Stack.of(o.construct) === stack);
+  const ours = mine.reduce(
+    (n, o) => n + o.construct.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length,
+    0,
+  );
+  return [
+    Diagnose.stackResourceLimit(
+      `Stack ${stack.stackName} would have ${resources} resources; CloudFormation allows ${STACK_RESOURCE_LIMIT}, so the deploy would fail. ` +
+        `Its ${mine.length} FTPS endpoint${mine.length === 1 ? '' : 's'} hold ${ours} (network ACL entries and rules that reference security groups or prefix lists are one resource each).`,
+      'give clients as CIDRs (inline rules cost no resource) and merge them into fewer networks, use fewer network ACL entries, or spread the endpoints over several stacks.',
+    ),
+  ];
+}
 
 /** Rules that reference one security group, counted the way EC2 enforces its quota. */
 export interface SecurityGroupRuleCount {

@@ -5,7 +5,8 @@ import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-securit
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { Annotations, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FirewallRule, FtpsFlow, ResolvedFtpsOptions } from '../../core';
+import { FirewallRule, FtpsFlow, ResolvedFtpsOptions, formatDiagnostic } from '../../core';
+import { Diagnose } from '../../core/internal';
 import { NsgRuleSetPeers, NsgRuleSetProps, planRuleSet } from './nsg-rule-set';
 import { MAX_RULES_PER_NSG } from './peers';
 
@@ -34,8 +35,9 @@ export abstract class FtpsNsgConstruct extends Construct {
     peers: NsgRuleSetPeers,
     projection: (flows: FtpsFlow[]) => FirewallRule[],
   ) {
+    // Every check before super(): a construct that throws is never added to the tree.
+    const plan = planRuleSet(scope?.node?.path ? `${scope.node.path}/${id}` : String(id), props, peers, projection);
     super(scope, id);
-    const plan = planRuleSet(this.node.path, props, peers, projection);
     this.options = plan.options;
     this.flows = plan.flows;
     this.resourceGroupName = props.resourceGroupName;
@@ -75,7 +77,7 @@ export abstract class FtpsNsgConstruct extends Construct {
         networkSecurityGroupId: this.networkSecurityGroupId,
       });
     }
-    for (const w of plan.warnings) Annotations.of(this).addWarning(`[${w.id}] ${w.message}`);
+    for (const w of plan.warnings) Annotations.of(this).addWarning(formatDiagnostic(w));
     registerStackValidation(TerraformStack.of(this));
   }
 
@@ -132,7 +134,12 @@ function validateNsg(name: string, rules: readonly NetworkSecurityRule[]): strin
   const errors: string[] = [];
   if (rules.length > MAX_RULES_PER_NSG) {
     errors.push(
-      `Network security group ${name} would hold ${rules.length} rules; Azure allows ${MAX_RULES_PER_NSG}. Fix: merge clients into fewer networks or service tags, or spread the rules over several NSGs (subnet and NIC).`,
+      formatDiagnostic(
+        Diagnose.nsgRuleLimit(
+          `Network security group ${name} would hold ${rules.length} rules; Azure allows ${MAX_RULES_PER_NSG}.`,
+          'merge clients into fewer networks or service tags, or spread the rules over several NSGs (subnet and NIC).',
+        ),
+      ),
     );
   }
   const seen = new Map<string, NetworkSecurityRule>();
@@ -141,7 +148,12 @@ function validateNsg(name: string, rules: readonly NetworkSecurityRule[]): strin
     const other = seen.get(key);
     if (other) {
       errors.push(
-        `Network security group ${name}: ${String(r.directionInput).toLowerCase()} priority ${r.priorityInput} is used by both "${other.nameInput}" (${other.node.path}) and "${r.nameInput}" (${r.node.path}); Azure requires unique priorities per direction. Fix: set priority (and priorityStep) so the FTPS rules avoid your own.`,
+        formatDiagnostic(
+          Diagnose.nsgPriority(
+            `Network security group ${name}: ${String(r.directionInput).toLowerCase()} priority ${r.priorityInput} is used by both "${other.nameInput}" (${other.node.path}) and "${r.nameInput}" (${r.node.path}); Azure requires unique priorities per direction.`,
+            'set priority (and priorityStep) so the FTPS rules avoid your own.',
+          ),
+        ),
       );
     }
     seen.set(key, r);

@@ -9,15 +9,11 @@ import {
   ResolvedFtpsOptions,
   Side,
   byDestination,
-  deriveFlows,
   formatPorts,
-  resolveOptions,
-  throwOnErrors,
-  tokenPortErrors,
-  validateOptions,
+  planFtps,
 } from '../../core';
-import { FrozenCache, ftpsOptionsKey, typedKey } from '../../core/memo';
-import { PeerGroup, classifyPeers } from './peers';
+import { Diagnose, Expectation, PropChecker, describeValue, throwOnErrors } from '../../core/internal';
+import { PeerGroup, checkAddressEntry, classifyPeers } from './peers';
 
 export const MIN_PRIORITY = 100;
 export const MAX_PRIORITY = 4096;
@@ -87,6 +83,12 @@ export interface NsgRuleSetProps extends FtpsOptions {
    * @default none
    */
   readonly acknowledgeWarnings?: string[];
+  /**
+   * Service tags to accept besides the ones Azure documents (checked at synth so a typo fails early): for a tag
+   * Azure added after this release.
+   * @default none
+   */
+  readonly additionalServiceTags?: string[];
 }
 
 /** The peers and the local side of a rule set. */
@@ -95,11 +97,17 @@ export interface NsgRuleSetPeers {
   readonly side: Side;
   /** What a peer is called in messages: "Client" or "Server". */
   readonly peerName: string;
-  readonly peers: readonly string[];
-  readonly peerAsgIds: readonly string[];
+  /** The prop the peers come from, for messages ("clients", "servers"). */
+  readonly peersProp: string;
+  readonly peers: unknown;
+  readonly peerAsgProp: string;
+  readonly peerAsgIds: unknown;
+  /** The prop the local prefixes come from ("serverAddressPrefixes"). */
+  readonly localPrefixesProp: string;
   /** Address prefixes of the local side (destination of inbound rules, source of outbound rules). */
-  readonly localPrefixes?: readonly string[];
-  readonly localAsgIds?: readonly string[];
+  readonly localPrefixes?: unknown;
+  readonly localAsgProp?: string;
+  readonly localAsgIds?: unknown;
 }
 
 /** One NSG rule to create: its construct id (the rule name) and its config, but for the NSG's name. */
@@ -128,100 +136,158 @@ export interface NsgRuleSetPlan {
 type Projection = (flows: FtpsFlow[]) => FirewallRule[];
 
 /**
- * Plans of successful checks, by projection and by everything a plan depends on. A stack of 100 endpoints with
- * the same options and clients plans once: the checks, the flows and the rules are pure functions of the
- * props (measured in BENCHMARKS.md: 4% of a 100-endpoint Azure synth). Failed checks are not cached, so
- * every endpoint with bad props throws with its own path. Bounded, as a long-lived process may plan many.
- */
-const planCache = new WeakMap<Projection, FrozenCache<NsgRuleSetPlan>>();
-
-/**
- * Checks one side's props and peers and plans its NSG rules from the stateful projection: per direction, one
- * rule per peer group, carrying every port of that direction ("21", "50000-50004"). Creates nothing; throws
- * an error naming `context` if any check fails, so nothing is half-synthesized.
+ * Checks one side's props and peers, types first, with the FTPS options planned by the core in the same pass, and
+ * plans its NSG rules from the stateful projection: per direction, one rule per peer group, carrying every port
+ * of that direction ("21", "50000-50004"). Creates nothing; throws one error naming `context` that lists every
+ * problem, so nothing is half-synthesized.
  */
 export function planRuleSet(
   context: string,
   props: NsgRuleSetProps,
   peers: NsgRuleSetPeers,
   projection: Projection,
+  also: readonly Diagnostic[] = [],
 ): NsgRuleSetPlan {
-  let plans = planCache.get(projection);
-  if (!plans) {
-    plans = new FrozenCache();
-    planCache.set(projection, plans);
+  const c = new PropChecker((v) => Token.isUnresolved(v));
+  c.add(...also);
+  const p = c.object('props', props, { diagnose: Diagnose.missingProps, fix: 'pass { resourceGroupName, location, passivePorts, clients }.' }, true);
+  if (p === undefined) throwOnErrors(c.found, context);
+  const name = (fix: string): Expectation => ({ diagnose: Diagnose.invalidProp, fix });
+  const resourceGroupName = c.string('resourceGroupName', p!.resourceGroupName, name('pass the resource group of the network security group.'), { required: true });
+  const location = c.string('location', p!.location, name('pass the Azure region, e.g. "westeurope".'));
+  const existing = c.string('networkSecurityGroupName', p!.networkSecurityGroupName, name('pass the name of an existing NSG, or leave it out to create one.'));
+  c.string('newNetworkSecurityGroupName', p!.newNetworkSecurityGroupName, name('pass a name for the NSG to create, or leave it out.'));
+  for (const prop of ['subnetId', 'networkInterfaceId'] as const) {
+    c.string(prop, p![prop], name(`pass the resource id to associate the NSG with, or leave ${prop} out.`));
   }
-  return plans.getOrCompute(planKey(props, peers), () => computePlan(context, props, peers, projection));
-}
+  const priority = c.integer('priority', p!.priority, { min: MIN_PRIORITY, max: MAX_PRIORITY }, { diagnose: Diagnose.invalidLimit, fix: 'leave it unset (100) or pick a free priority.' });
+  const step = c.integer('priorityStep', p!.priorityStep, { min: 1, max: MAX_PRIORITY }, { diagnose: Diagnose.invalidLimit, fix: 'leave it unset (10).' });
+  const prefix = c.string('ruleNamePrefix', p!.ruleNamePrefix, name('use 1-41 letters, digits, "_", "." or "-", or leave it out ("ftps").'));
+  if (prefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$/.test(prefix)) {
+    c.add(
+      Diagnose.invalidProp(
+        `ruleNamePrefix (${describeValue(prefix)}) must be 1-41 letters, digits, "_", "." or "-", starting with a letter or digit.`,
+        'use a short name such as "ftps".',
+      ),
+    );
+  }
+  const aggregate = p!.aggregateAddresses === undefined ? true : c.boolean('aggregateAddresses', p!.aggregateAddresses, name('pass false to keep every network as given, or leave it out (true).'));
+  const acknowledged = c.stringList('acknowledgeWarnings', p!.acknowledgeWarnings, name('list warning ids, e.g. ["ftps-constructs:smallPassiveRange"].')) ?? [];
+  const extraTags = c.stringList('additionalServiceTags', p!.additionalServiceTags, name('list service tag names, e.g. ["AzureNewService"].')) ?? [];
+  const reserved = checkReservedRules(c, p!.reservedRules);
+  if (existing === undefined && p!.networkSecurityGroupName === undefined && p!.location === undefined) {
+    c.add(
+      Diagnose.invalidProp(
+        'location is required to create the network security group.',
+        'pass location, or networkSecurityGroupName to add the rules to an existing NSG.',
+      ),
+    );
+  }
+  if (p!.networkSecurityGroupName !== undefined && p!.newNetworkSecurityGroupName !== undefined) {
+    c.add(
+      Diagnose.invalidProp(
+        'networkSecurityGroupName (existing NSG) and newNetworkSecurityGroupName (NSG to create) exclude each other.',
+        'pass one of them.',
+      ),
+    );
+  }
 
-/** Every input of computePlan, but `context` (only in the errors, which are not cached). */
-function planKey(props: NsgRuleSetProps, peers: NsgRuleSetPeers): string | undefined {
-  return typedKey([
-    ...ftpsOptionsKey(props),
-    props.resourceGroupName,
-    props.location,
-    props.networkSecurityGroupName,
-    props.newNetworkSecurityGroupName === undefined,
-    props.priority,
-    props.priorityStep,
-    props.reservedRules?.map((r) => [r.name, r.priority, r.direction]),
-    props.ruleNamePrefix,
-    props.aggregateAddresses,
-    props.acknowledgeWarnings,
-    peers.side,
-    peers.peerName,
-    peers.peers,
-    peers.peerAsgIds,
-    peers.localPrefixes,
-    peers.localAsgIds,
-  ]);
-}
+  const peerList = c.list(peers.peersProp, peers.peers, { diagnose: Diagnose.invalidClient, fix: 'pass a list of CIDRs, addresses or service tags, e.g. ["203.0.113.0/24"].' }) ?? [];
+  const asgFix = name('pass a list of application security group ids, or leave it out.');
+  const peerAsgs = c.stringList(peers.peerAsgProp, peers.peerAsgIds, asgFix) ?? [];
+  const local = checkLocal(c, peers, extraTags);
+  const remote = classifyPeers(peers.peerName, peerList, peerAsgs, aggregate ?? true, extraTags);
+  c.add(...remote.diagnostics.filter((d) => d.level === 'error'));
 
-function computePlan(
-  context: string,
-  props: NsgRuleSetProps,
-  peers: NsgRuleSetPeers,
-  projection: Projection,
-): NsgRuleSetPlan {
-  const acknowledged = new Set(props.acknowledgeWarnings ?? []);
-  const aggregate = props.aggregateAddresses ?? true;
-  const remote = classifyPeers(peers.peerName, peers.peers, peers.peerAsgIds, aggregate);
-  const diagnostics: Diagnostic[] = [
-    ...validateOptions(props),
-    ...tokenPortErrors(props, (v) => Token.isUnresolved(v)),
-    ...remote.diagnostics,
-    ...checkProps(props),
-  ];
+  const plan = planFtps(props, { isUnresolved: (v) => Token.isUnresolved(v), context, also: c.found });
+  const warnings = [...plan.diagnostics, ...remote.diagnostics.filter((d) => d.level === 'warning')];
   if (remote.count === 0) {
-    diagnostics.push({
-      id: DiagnosticIds.NO_CLIENTS,
-      level: 'warning',
-      message: `No ${peers.peerName.toLowerCase()} is named: no rule is created. Fix: pass ${peers.side === 'server' ? 'clients or clientApplicationSecurityGroupIds' : 'servers'}.`,
-    });
+    warnings.push(
+      Diagnose.noClients(
+        `No ${peers.peerName.toLowerCase()} is named: no rule is created.`,
+        `pass ${peers.side === 'server' ? 'clients or clientApplicationSecurityGroupIds' : 'servers'}.`,
+      ),
+    );
   }
-  const warnings = throwOnErrors(diagnostics, context).filter((w) => !acknowledged.has(w.id));
-  const options = resolveOptions(props);
-  const flows = deriveFlows(options);
-  const local = { prefixes: peers.localPrefixes ?? [], asgIds: peers.localAsgIds ?? [] };
-  const rules = planRules(projection([...flows]), remote.groups, local, props, context);
-  const newNsg =
-    props.networkSecurityGroupName === undefined
-      ? { resourceGroupName: props.resourceGroupName, location: props.location! }
-      : undefined;
-  return { options, flows, rules, newNsg, warnings };
+  const settings: RuleSettings = {
+    prefix: prefix ?? 'ftps',
+    priority: priority ?? MIN_PRIORITY,
+    step: step ?? 10,
+    reserved,
+    resourceGroupName: resourceGroupName!,
+  };
+  const rules = planRules(projection([...plan.flows]), remote.groups, local, settings, context);
+  const newNsg = existing === undefined ? { resourceGroupName: resourceGroupName!, location: location! } : undefined;
+  return {
+    options: plan.options,
+    flows: plan.flows,
+    rules,
+    newNsg,
+    warnings: warnings.filter((w) => !acknowledged.includes(w.id)),
+  };
+}
+
+/** What rule planning reads of the props, checked. */
+interface RuleSettings {
+  readonly prefix: string;
+  readonly priority: number;
+  readonly step: number;
+  readonly reserved: readonly ReservedNsgRule[];
+  readonly resourceGroupName: string;
+}
+
+/** Reserved rules, each checked by type: a direction is exactly "Inbound" or "Outbound", a priority a number. */
+function checkReservedRules(c: PropChecker, value: unknown): ReservedNsgRule[] {
+  const fix = 'list the rules made outside this app as { name, priority: 100-4096, direction: "Inbound" | "Outbound" }.';
+  const e: Expectation = { diagnose: Diagnose.invalidLimit, fix };
+  const list = c.list('reservedRules', value, e) ?? [];
+  const out: ReservedNsgRule[] = [];
+  list.forEach((item, i) => {
+    const r = c.object(`reservedRules[${i}]`, item, e, true);
+    if (r === undefined) return;
+    const name = c.string(`reservedRules[${i}].name`, r.name, e, { required: true });
+    const priority = c.integer(`reservedRules[${i}].priority`, r.priority, { min: MIN_PRIORITY, max: MAX_PRIORITY }, e, true);
+    const direction = r.direction;
+    if (direction !== 'Inbound' && direction !== 'Outbound') {
+      const near = typeof direction === 'string' ? ['Inbound', 'Outbound'].find((d) => d.toLowerCase() === direction.toLowerCase()) : undefined;
+      c.add(
+        Diagnose.invalidLimit(
+          `reservedRules[${i}].direction (${describeValue(direction)}) must be "Inbound" or "Outbound" (as Azure spells them).`,
+          near ? `write "${near}".` : fix,
+        ),
+      );
+      return;
+    }
+    if (name !== undefined && priority !== undefined) out.push({ name, priority, direction });
+  });
+  return out;
+}
+
+/** The local side's address prefixes and ASGs, checked like the peers (CIDRs, addresses, "*" or a service tag). */
+function checkLocal(c: PropChecker, peers: NsgRuleSetPeers, extraTags: readonly string[]): LocalSide {
+  const fix: Expectation = { diagnose: Diagnose.invalidAddress, fix: 'list CIDRs, addresses, "*" or a service tag such as VirtualNetwork, or leave it out ("*").' };
+  const prefixes = c.list(peers.localPrefixesProp, peers.localPrefixes, fix) ?? [];
+  const out: string[] = [];
+  prefixes.forEach((value, i) => {
+    const entry = checkAddressEntry(peers.localPrefixesProp, `[${i}]`, value, extraTags);
+    if ('level' in entry) c.add({ ...entry, id: entry.id === DiagnosticIds.INVALID_CLIENT ? DiagnosticIds.INVALID_ADDRESS : entry.id });
+    else out.push(entry.kind === 'cidr' ? entry.cidr.cidr : entry.kind === 'tag' ? entry.tag : entry.value);
+  });
+  const asgIds = peers.localAsgProp
+    ? (c.stringList(peers.localAsgProp, peers.localAsgIds, { diagnose: Diagnose.invalidProp, fix: 'pass a list of application security group ids, or leave it out.' }) ?? [])
+    : [];
+  return { prefixes: out, asgIds };
 }
 
 function planRules(
   rules: FirewallRule[],
   groups: PeerGroup[],
   local: LocalSide,
-  props: NsgRuleSetProps,
+  settings: RuleSettings,
   context: string,
 ): PlannedRule[] {
-  const prefix = props.ruleNamePrefix ?? 'ftps';
-  const step = props.priorityStep ?? 10;
-  const next = { Inbound: props.priority ?? MIN_PRIORITY, Outbound: props.priority ?? MIN_PRIORITY };
-  const reserved = props.reservedRules ?? [];
+  const { prefix, step, reserved } = settings;
+  const next = { Inbound: settings.priority, Outbound: settings.priority };
   const plan: PlannedRule[] = [];
   const errors: Diagnostic[] = [];
   for (const direction of ['inbound', 'outbound'] as const) {
@@ -237,21 +303,23 @@ function planRules(
       const clash = reserved.find((r) => r.direction === azureDirection && r.priority === priority);
       if (clash) {
         errors.push(
-          nsgError(
-            `${direction} priority ${priority} of rule "${name}" collides with reserved rule "${clash.name}" (${azureDirection} ${clash.priority}). Fix: set priority above your reserved rules, e.g. ${Math.max(...reserved.map((r) => r.priority)) + 1}.`,
+          Diagnose.nsgPriority(
+            `${direction} priority ${priority} of rule "${name}" collides with reserved rule "${clash.name}" (${azureDirection} ${clash.priority}).`,
+            `set priority above your reserved rules, e.g. ${Math.max(...reserved.map((r) => r.priority)) + 1}.`,
           ),
         );
       }
       if (priority > MAX_PRIORITY) {
         errors.push(
-          nsgError(
-            `${direction} priority ${priority} of rule "${name}" exceeds ${MAX_PRIORITY}. Fix: lower priority or priorityStep.`,
+          Diagnose.nsgPriority(
+            `${direction} priority ${priority} of rule "${name}" exceeds ${MAX_PRIORITY}.`,
+            'lower priority or priorityStep, or merge the peers into fewer rules.',
           ),
         );
         priority = MAX_PRIORITY;
       }
       const shape = { name, direction: azureDirection, priority, ports, remote, description } as const;
-      plan.push({ name, config: renderRule(shape, local, props.resourceGroupName) });
+      plan.push({ name, config: renderRule(shape, local, settings.resourceGroupName) });
     }
   }
   throwOnErrors(errors, context);
@@ -308,42 +376,6 @@ function addressFields(side: { asgIds: readonly string[]; prefixes: readonly str
   return side.prefixes.length === 1 ? { prefix: side.prefixes[0] } : { prefixes: [...side.prefixes] };
 }
 
-function nsgError(message: string): Diagnostic {
-  return { id: 'ftps-constructs:nsgPriority', level: 'error', message };
-}
-
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
-}
-
-function checkProps(props: NsgRuleSetProps): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const bad = (message: string) => out.push({ id: 'ftps-constructs:invalidProp', level: 'error', message });
-  if (
-    props.priority !== undefined &&
-    (!Number.isInteger(props.priority) || props.priority < MIN_PRIORITY || props.priority > MAX_PRIORITY)
-  ) {
-    bad(
-      `priority (${props.priority}) must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY}. Fix: leave it unset (100) or pick a free priority.`,
-    );
-  }
-  if (props.priorityStep !== undefined && (!Number.isInteger(props.priorityStep) || props.priorityStep < 1)) {
-    bad(`priorityStep (${props.priorityStep}) must be a positive integer. Fix: leave it unset (10).`);
-  }
-  if (props.networkSecurityGroupName === undefined && !props.location) {
-    bad(
-      'location is required to create the network security group. Fix: pass location, or networkSecurityGroupName to add the rules to an existing NSG.',
-    );
-  }
-  if (props.networkSecurityGroupName !== undefined && props.newNetworkSecurityGroupName !== undefined) {
-    bad(
-      'networkSecurityGroupName (existing NSG) and newNetworkSecurityGroupName (NSG to create) exclude each other. Fix: pass one of them.',
-    );
-  }
-  if (props.ruleNamePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$/.test(props.ruleNamePrefix)) {
-    bad(
-      `ruleNamePrefix (${JSON.stringify(props.ruleNamePrefix)}) must be 1-41 letters, digits, "_", "." or "-", starting with a letter or digit.`,
-    );
-  }
-  return out;
 }

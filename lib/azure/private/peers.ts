@@ -1,5 +1,14 @@
 import { Token } from 'cdktf';
-import { ClientCidr, Diagnostic, aggregateCidrs, hostOrCidr, parseClientCidr, worldOpenWarning } from '../../core';
+import {
+  ClientCidr,
+  Diagnostic,
+  aggregateCidrs,
+  hostOrCidr,
+  parseClientCidr,
+  withoutCoveredCidrs,
+} from '../../core';
+import { Diagnose, describeValue, worldOpenWarning } from '../../core/internal';
+import { checkServiceTag } from './service-tags';
 
 /** How Azure sees one peer entry. */
 export type PeerKind = 'ipv4' | 'ipv6' | 'serviceTag' | 'token' | 'asg';
@@ -18,8 +27,39 @@ export const MAX_PREFIXES_PER_RULE = 4000;
 export const MAX_ASGS_PER_RULE = 10;
 export const MAX_RULES_PER_NSG = 1000;
 
-const SERVICE_TAG = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)?$/;
+/** What a service tag looks like (letters first, one optional `.Region`); anything else is read as an address. */
+const SERVICE_TAG = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+){0,2}$/;
 const WORLD_TAGS = new Set(['*', 'internet']);
+
+/**
+ * One address entry as Azure takes it: a CIDR, a single address, "*" or a documented service tag. Returns the
+ * canonical form, or a diagnostic naming the entry. Tokens pass unchanged.
+ */
+export function checkAddressEntry(
+  what: string,
+  label: string,
+  value: unknown,
+  extraTags: readonly string[],
+): { kind: 'cidr'; cidr: ClientCidr } | { kind: 'tag'; tag: string } | { kind: 'token'; value: string } | Diagnostic {
+  if (typeof value === 'string' && Token.isUnresolved(value)) return { kind: 'token', value };
+  if (typeof value === 'string' && (value.trim() === '*' || SERVICE_TAG.test(value.trim()))) {
+    const tag = value.trim();
+    const checked = checkServiceTag(tag, extraTags);
+    if (checked.ok) return { kind: 'tag', tag: checked.tag };
+    return Diagnose.unknownServiceTag(
+      `${what} ${label} ${describeValue(value)} is neither an address nor a service tag Azure documents, so terraform apply would fail.`,
+      `${checked.suggestion ? `did you mean "${checked.suggestion}"? Otherwise ` : ''}give a CIDR such as "203.0.113.0/24", a documented service tag (Internet, VirtualNetwork, Storage.WestEurope), or list a newer tag in additionalServiceTags.`,
+    );
+  }
+  const parsed = parseClientCidr(value, { allowBareAddress: true, label });
+  if (!parsed.ok) {
+    return {
+      ...parsed.diagnostic,
+      message: `${parsed.diagnostic.message.replace(/^Client/, what)} (Azure also accepts one service tag, such as Internet or VirtualNetwork.)`,
+    };
+  }
+  return { kind: 'cidr', cidr: parsed.value };
+}
 
 export interface ClassifiedPeers {
   readonly groups: PeerGroup[];
@@ -35,9 +75,10 @@ export interface ClassifiedPeers {
  */
 export function classifyPeers(
   what: string,
-  values: readonly string[],
+  values: readonly unknown[],
   asgIds: readonly string[],
   aggregate: boolean,
+  extraTags: readonly string[] = [],
 ): ClassifiedPeers {
   const diagnostics: Diagnostic[] = [];
   const v4: ClientCidr[] = [];
@@ -45,31 +86,25 @@ export function classifyPeers(
   const tags: string[] = [];
   const tokens: string[] = [];
   values.forEach((value, i) => {
-    if (Token.isUnresolved(value)) {
-      tokens.push(value);
-      return;
+    const entry = checkAddressEntry(what, `[${i}]`, value, extraTags);
+    if ('level' in entry) {
+      diagnostics.push(entry);
+    } else if (entry.kind === 'token') {
+      tokens.push(entry.value);
+    } else if (entry.kind === 'tag') {
+      if (!tags.includes(entry.tag)) tags.push(entry.tag);
+      if (WORLD_TAGS.has(entry.tag.toLowerCase())) diagnostics.push(worldOpenWarning(entry.tag, what));
+    } else {
+      if (entry.cidr.prefixLength === 0) diagnostics.push(worldOpenWarning(entry.cidr.cidr, what));
+      const list = entry.cidr.family === 'ipv4' ? v4 : v6;
+      if (!list.some((c) => c.cidr === entry.cidr.cidr)) list.push(entry.cidr);
     }
-    if (typeof value === 'string' && (value === '*' || SERVICE_TAG.test(value.trim()))) {
-      const tag = value.trim();
-      if (!tags.includes(tag)) tags.push(tag);
-      if (WORLD_TAGS.has(tag.toLowerCase())) diagnostics.push(worldOpenWarning(tag, what));
-      return;
-    }
-    const parsed = parseClientCidr(value, { allowBareAddress: true, label: `[${i}]` });
-    if (!parsed.ok) {
-      diagnostics.push({
-        ...parsed.diagnostic,
-        message: `${parsed.diagnostic.message.replace(/^Client/, what)} (Azure also accepts one service tag, such as Internet or VirtualNetwork.)`,
-      });
-      return;
-    }
-    if (parsed.value.prefixLength === 0) diagnostics.push(worldOpenWarning(parsed.value.cidr, what));
-    const list = parsed.value.family === 'ipv4' ? v4 : v6;
-    if (!list.some((c) => c.cidr === parsed.value.cidr)) list.push(parsed.value);
   });
+  // Tags in a fixed order, so the rules do not depend on the order the peers were given in.
+  tags.sort();
 
   const groups: PeerGroup[] = [];
-  const cidrs = (list: ClientCidr[]) => (aggregate ? aggregateCidrs(list) : list).map((c) => hostOrCidr(c));
+  const cidrs = (list: ClientCidr[]) => (aggregate ? aggregateCidrs : withoutCoveredCidrs)(list).map((c) => hostOrCidr(c));
   if (v4.length > 0) groups.push({ kind: 'ipv4', values: cidrs(v4), label: 'ipv4' });
   if (v6.length > 0) groups.push({ kind: 'ipv6', values: cidrs(v6), label: 'ipv6' });
   if (tokens.length > 0) groups.push({ kind: 'token', values: tokens, label: 'prefixes' });
@@ -79,7 +114,7 @@ export function classifyPeers(
       values: [tag],
       label: tag === '*' ? 'any' : `tag-${tag.toLowerCase().replace(/\./g, '-')}`,
     });
-  const asgs = [...new Set(asgIds)];
+  const asgs = [...new Set(asgIds)].sort();
   for (let i = 0; i < asgs.length; i += MAX_ASGS_PER_RULE) {
     groups.push({
       kind: 'asg',
@@ -89,11 +124,12 @@ export function classifyPeers(
   }
   for (const g of groups) {
     if ((g.kind === 'ipv4' || g.kind === 'ipv6') && g.values.length > MAX_PREFIXES_PER_RULE) {
-      diagnostics.push({
-        id: 'ftps-constructs:nsgPrefixLimit',
-        level: 'error',
-        message: `${what}s hold ${g.values.length} ${g.kind === 'ipv4' ? 'IPv4' : 'IPv6'} prefixes after merging adjacent and nested networks; one NSG rule takes at most ${MAX_PREFIXES_PER_RULE}. Fix: narrow them to fewer networks, or use an application security group or service tag.`,
-      });
+      diagnostics.push(
+        Diagnose.nsgPrefixLimit(
+          `${what}s hold ${g.values.length} ${g.kind === 'ipv4' ? 'IPv4' : 'IPv6'} prefixes after merging adjacent and nested networks; one NSG rule takes at most ${MAX_PREFIXES_PER_RULE}.`,
+          'narrow them to fewer networks, or use an application security group or service tag.',
+        ),
+      );
     }
   }
   return { groups, diagnostics, count: v4.length + v6.length + tags.length + tokens.length + asgs.length };

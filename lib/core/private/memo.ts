@@ -1,6 +1,6 @@
 // Internal to the library (not exported from the package index): the per-props caches of the AWS and Azure
 // constructs. A stack of many endpoints with the same options checks and plans once (BENCHMARKS.md).
-import { FtpsOptions } from './ftps-options';
+import { FtpsOptions } from '../ftps-options';
 
 /**
  * A cache key over `values` that keeps every value's type: NaN, null, undefined, "1" and 1 all differ (plain
@@ -66,6 +66,11 @@ export class FrozenCache<V> {
 
   constructor(private readonly max = 256) {}
 
+  /** The cached value for `key`, if any. */
+  public peek(key: string | undefined): V | undefined {
+    return key === undefined ? undefined : this.entries.get(key);
+  }
+
   /** `key` undefined: computes and freezes, caching nothing. */
   public getOrCompute(key: string | undefined, compute: () => V): V {
     if (key === undefined) return deepFreeze(compute());
@@ -81,7 +86,9 @@ export class FrozenCache<V> {
 
 /** The FTPS options' part of a key: every field, ranges as [from, to] whatever else the objects carry. */
 export function ftpsOptionsKey(options: FtpsOptions): unknown[] {
-  const range = (r: { from?: unknown; to?: unknown } | undefined) => (r === undefined ? r : [r.from, r.to]);
+  if (typeof options !== 'object' || options === null) return [options];
+  const range = (r: { from?: unknown; to?: unknown } | undefined | null) =>
+    typeof r === 'object' && r !== null ? [r.from, r.to] : r;
   return [
     options.tls,
     options.controlPort,

@@ -1,0 +1,12 @@
+// The core's internal entry point: plumbing the backends (lib/aws, lib/azure) and the CLI share, not part of the
+// package's public API (the package's `exports` map does not name it).
+export { Diagnose, throwOnErrors } from './diagnostics';
+export type { DiagnosticFactory } from './diagnostics';
+export { cidrCovers, worldOpenWarning } from './addresses';
+export { checkOptions, smallRangeWarning } from './validation';
+export { PropChecker, describeValue, LINE_BREAK, SAFE_PATH } from './private/checks';
+export type { Expectation } from './private/checks';
+export { NO_TOKENS, shellWord } from './private/shell';
+export type { ShellQuoting } from './private/shell';
+export { VSFTPD_CONF_MARKER, renderVsftpdBootScript } from './vsftpd-boot';
+export type { BootCertificate, VsftpdBootScriptProps } from './vsftpd-boot';
