@@ -9,10 +9,7 @@ import { NaclNumbering } from './private/nacl-numbering';
 import { EndpointPlan, connectableProblem, planEndpoint } from './private/props';
 import { AppIndex, EndpointQuotaView, securityGroupQuotaError, validateEndpointAtSynth } from './private/quotas';
 
-export {
-  DEFAULT_NETWORK_ACL_RULE_LIMIT,
-  DEFAULT_SECURITY_GROUP_RULE_LIMIT,
-} from './private/props';
+export { DEFAULT_NETWORK_ACL_RULE_LIMIT, DEFAULT_SECURITY_GROUP_RULE_LIMIT } from './private/props';
 export { STACK_RESOURCE_LIMIT } from './private/quotas';
 
 /** Properties of an {@link FtpsEndpoint}: the FTPS options plus where the firewall lives. */
@@ -118,7 +115,16 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
     const path = childPath(scope, id);
     const plan = planEndpoint(props, path);
     const numbering = new NaclNumbering(plan.nacl.start, plan.nacl.step, plan.nacl.reserved);
-    const initial = prepareClients(plan, numbering, [], new Set(), emptyCounts(), plan.clients, path, props.networkAcl !== undefined);
+    const initial = prepareClients(
+      plan,
+      numbering,
+      [],
+      new Set(),
+      emptyCounts(),
+      plan.clients,
+      path,
+      props.networkAcl !== undefined,
+    );
     super(scope, id);
     this.plan = plan;
     this.numbering = numbering;
@@ -153,7 +159,10 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
   public allowClient(client: ec2.IConnectable): void {
     const problem = connectableProblem(client);
     if (problem) {
-      throwOnErrors([Diagnose.invalidClient(`Client (${describeValue(client)}) ${problem.why}`, problem.fix)], this.node.path);
+      throwOnErrors(
+        [Diagnose.invalidClient(`Client (${describeValue(client)}) ${problem.why}`, problem.fix)],
+        this.node.path,
+      );
     }
     this.commit(
       prepareClients(
@@ -210,7 +219,11 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
    * stack with an index of the app. @internal
    */
   public _validateAtSynth(index: AppIndex, endpoints: readonly FtpsEndpoint[]): string[] {
-    return validateEndpointAtSynth(this._quotaView(), index, endpoints.map((e) => e._quotaView()));
+    return validateEndpointAtSynth(
+      this._quotaView(),
+      index,
+      endpoints.map((e) => e._quotaView()),
+    );
   }
 
   /** What the synth-time checks read of this endpoint. @internal */
@@ -300,7 +313,7 @@ function prepareClients(
           limit: plan.securityGroupRuleLimit,
           statefulRules: plan.statefulRules,
           aggregate: plan.aggregate,
-          securityGroup: `the security group of ${path}`,
+          securityGroup: `The security group of ${path}`,
         }),
       );
     }
@@ -308,7 +321,9 @@ function prepareClients(
   throwOnErrors(quota, path);
 
   const wanted = clients.flatMap((c) =>
-    withAcl ? plan.statelessRules.map((r) => ({ direction: r.direction, what: `rule "${r.purpose}" for ${c.label}` })) : [],
+    withAcl
+      ? plan.statelessRules.map((r) => ({ direction: r.direction, what: `rule "${r.purpose}" for ${c.label}` }))
+      : [],
   );
   const numbers = numbering.plan(wanted);
   throwOnErrors(numbers.errors, path);

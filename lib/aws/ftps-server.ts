@@ -200,15 +200,26 @@ function checkServerProps(props: FtpsServerProps, path: string): secretsmanager.
     secret('certificateSecret', false);
     for (const name of ['selfSignedCertificate', 'requireSessionReuse', 'detailedMonitoring'] as const) {
       if (props[name] !== undefined) {
-        c.boolean(name, props[name], { diagnose: Diagnose.invalidProp, fix: `pass true or false, or leave ${name} out.` });
+        c.boolean(name, props[name], {
+          diagnose: Diagnose.invalidProp,
+          fix: `pass true or false, or leave ${name} out.`,
+        });
       }
     }
-    c.integer('volumeSize', props.volumeSize, { min: 8, max: 16384 }, {
-      diagnose: Diagnose.invalidProp,
-      fix: 'give the root volume size in GiB (Amazon Linux 2023 needs at least 8), or leave it out.',
-    });
+    c.integer(
+      'volumeSize',
+      props.volumeSize,
+      { min: 8, max: 16384 },
+      {
+        diagnose: Diagnose.invalidProp,
+        fix: 'give the root volume size in GiB (Amazon Linux 2023 needs at least 8), or leave it out.',
+      },
+    );
     for (const name of ['vpcSubnets', 'instanceType', 'machineImage'] as const) {
-      c.object(name, props[name], { diagnose: Diagnose.invalidProp, fix: `leave ${name} out for the default, or pass a value of its type.` });
+      c.object(name, props[name], {
+        diagnose: Diagnose.invalidProp,
+        fix: `leave ${name} out for the default, or pass a value of its type.`,
+      });
     }
     if (c.found.length === 0) {
       const picked = certificateSource(props);
@@ -217,7 +228,7 @@ function checkServerProps(props: FtpsServerProps, path: string): secretsmanager.
     }
   }
   // The endpoint's checks, with the server's findings in the same error; nothing is created by them.
-  planEndpoint(props, `${path}/Endpoint`, [...c.found, ...found]);
+  planEndpoint(props, path, [...c.found, ...found]);
   return certificate;
 }
 

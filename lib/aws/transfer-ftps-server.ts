@@ -90,7 +90,7 @@ export class TransferFtpsServer extends Construct implements ec2.IConnectable {
       passivePorts: TRANSFER_FAMILY_PASSIVE_PORTS,
       activeMode: false,
     };
-    planEndpoint(typeof props === 'object' && props !== null ? endpointProps : props, `${path}/Endpoint`, found);
+    planEndpoint(typeof props === 'object' && props !== null ? endpointProps : props, path, found);
     super(scope, id);
 
     this.endpoint = new FtpsEndpoint(this, 'Endpoint', endpointProps);

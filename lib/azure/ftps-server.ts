@@ -5,7 +5,14 @@ import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Annotations, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Diagnostic, DiagnosticIds, formatDiagnostic, parseClientCidr, renderVsftpdConf, statefulServerRules } from '../core';
+import {
+  Diagnostic,
+  DiagnosticIds,
+  formatDiagnostic,
+  parseClientCidr,
+  renderVsftpdConf,
+  statefulServerRules,
+} from '../core';
 import {
   BootCertificate,
   Diagnose,
@@ -95,7 +102,12 @@ export class FtpsServer extends Construct {
   constructor(scope: Construct, id: string, props: FtpsServerProps) {
     // Every prop, the endpoint's included, is checked before anything is added to the tree.
     const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
-    const name = typeof props?.name === 'string' ? props.name : String(id).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    const name =
+      typeof props?.name === 'string'
+        ? props.name
+        : String(id)
+            .toLowerCase()
+            .replace(/[^a-z0-9-]/g, '-');
     const { certificate, sshSources } = checkServerProps(props, path, name);
     super(scope, id);
     const base = { resourceGroupName: props.resourceGroupName, location: props.location };
@@ -231,7 +243,8 @@ function usersCommand(secretUri: string): string {
 }
 
 /** A Key Vault secret URI as `usersSecret.secretUri` takes it (versionless). */
-const SECRET_URI = /^https:\/\/[a-zA-Z0-9-]{3,24}\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net)\/secrets\/[a-zA-Z0-9-]{1,127}\/?$/;
+const SECRET_URI =
+  /^https:\/\/[a-zA-Z0-9-]{3,24}\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net)\/secrets\/[a-zA-Z0-9-]{1,127}\/?$/;
 
 /**
  * Checks the server's own props and the endpoint's (one error for all), before anything is created; returns the
@@ -249,32 +262,81 @@ function checkServerProps(
     const prop = (fix: string) => ({ diagnose: Diagnose.invalidProp, fix });
     c.string('location', props.location, prop('pass the Azure region, e.g. "westeurope".'), { required: true });
     c.string('subnetId', props.subnetId, prop("pass the id of the VM's subnet."), { required: true });
-    c.string('adminSshPublicKey', props.adminSshPublicKey, prop('pass an OpenSSH public key ("ssh-ed25519 AAAA...").'), { required: true });
+    c.string(
+      'adminSshPublicKey',
+      props.adminSshPublicKey,
+      prop('pass an OpenSSH public key ("ssh-ed25519 AAAA...").'),
+      { required: true },
+    );
     c.string('vmSize', props.vmSize, prop('pass a VM size such as "Standard_B1s", or leave it out.'));
-    const admin = c.string('adminUsername', props.adminUsername, prop('pass a Linux user name, or leave it out ("ftpsadmin").'));
+    const admin = c.string(
+      'adminUsername',
+      props.adminUsername,
+      prop('pass a Linux user name, or leave it out ("ftpsadmin").'),
+    );
     if (admin !== undefined && !Token.isUnresolved(admin) && !/^[a-z_][a-z0-9_-]{0,31}$/.test(admin)) {
-      c.add(Diagnose.invalidProp(`adminUsername (${describeValue(admin)}) is not a Linux user name.`, 'use lower-case letters, digits, "_" and "-", e.g. "ftpsadmin".'));
+      c.add(
+        Diagnose.invalidProp(
+          `adminUsername (${describeValue(admin)}) is not a Linux user name.`,
+          'use lower-case letters, digits, "_" and "-", e.g. "ftpsadmin".',
+        ),
+      );
     }
     if (typeof props.name === 'string' || props.name !== undefined) {
       const n = c.string('name', props.name, prop('pass a short lower-case name, or leave it out (the construct id).'));
       if (n !== undefined && !Token.isUnresolved(n) && !/^[a-z0-9][a-z0-9-]{0,58}$/.test(n)) {
-        c.add(Diagnose.invalidProp(`name (${describeValue(n)}) must be 1-59 lower-case letters, digits and "-".`, 'use a name such as "ftps".'));
+        c.add(
+          Diagnose.invalidProp(
+            `name (${describeValue(n)}) must be 1-59 lower-case letters, digits and "-".`,
+            'use a name such as "ftps".',
+          ),
+        );
       }
     } else if (!/^[a-z0-9][a-z0-9-]{0,58}$/.test(name)) {
-      c.add(Diagnose.invalidProp(`the construct id gives the resource name ${describeValue(name)}, which Azure refuses.`, 'pass name: a short lower-case name such as "ftps".'));
+      c.add(
+        Diagnose.invalidProp(
+          `the construct id gives the resource name ${describeValue(name)}, which Azure refuses.`,
+          'pass name: a short lower-case name such as "ftps".',
+        ),
+      );
     }
     for (const flag of ['selfSignedCertificate', 'requireSessionReuse'] as const) {
       if (props[flag] !== undefined) c.boolean(flag, props[flag], prop(`pass true or false, or leave ${flag} out.`));
     }
-    c.integer('sshPriority', props.sshPriority, { min: MIN_PRIORITY, max: MAX_PRIORITY }, { diagnose: Diagnose.invalidLimit, fix: 'leave it unset (4000) or pick a free priority.' });
-    c.object('sourceImage', props.sourceImage, prop('pass { publisher, offer, sku, version }, or leave it out (Ubuntu 24.04).'));
-    const sources = c.stringList('sshSources', props.sshSources, { diagnose: Diagnose.invalidAddress, fix: 'list your administration networks as CIDRs, or leave sshSources out (SSH closed).' });
+    c.integer(
+      'sshPriority',
+      props.sshPriority,
+      { min: MIN_PRIORITY, max: MAX_PRIORITY },
+      { diagnose: Diagnose.invalidLimit, fix: 'leave it unset (4000) or pick a free priority.' },
+    );
+    c.object(
+      'sourceImage',
+      props.sourceImage,
+      prop('pass { publisher, offer, sku, version }, or leave it out (Ubuntu 24.04).'),
+    );
+    const sources = c.stringList('sshSources', props.sshSources, {
+      diagnose: Diagnose.invalidAddress,
+      fix: 'list your administration networks as CIDRs, or leave sshSources out (SSH closed).',
+    });
     if (sources) sshSources = checkSshSources(c, sources);
-    const vault = c.object('keyVaultCertificate', props.keyVaultCertificate, prop('pass { keyVaultId, secretId, thumbprint } of an azurerm_key_vault_certificate.'));
+    const vault = c.object(
+      'keyVaultCertificate',
+      props.keyVaultCertificate,
+      prop('pass { keyVaultId, secretId, thumbprint } of an azurerm_key_vault_certificate.'),
+    );
     if (vault) {
-      c.string('keyVaultCertificate.keyVaultId', vault.keyVaultId, prop('pass azurerm_key_vault.id.'), { required: true });
-      c.string('keyVaultCertificate.secretId', vault.secretId, prop('pass azurerm_key_vault_certificate.secret_id.'), { required: true });
-      const t = c.string('keyVaultCertificate.thumbprint', vault.thumbprint, prop('pass azurerm_key_vault_certificate.thumbprint.'), { required: true });
+      c.string('keyVaultCertificate.keyVaultId', vault.keyVaultId, prop('pass azurerm_key_vault.id.'), {
+        required: true,
+      });
+      c.string('keyVaultCertificate.secretId', vault.secretId, prop('pass azurerm_key_vault_certificate.secret_id.'), {
+        required: true,
+      });
+      const t = c.string(
+        'keyVaultCertificate.thumbprint',
+        vault.thumbprint,
+        prop('pass azurerm_key_vault_certificate.thumbprint.'),
+        { required: true },
+      );
       if (t !== undefined && !Token.isUnresolved(t) && !/^[0-9a-fA-F]{40}$/.test(t)) {
         c.add(
           Diagnose.certificateSource(
@@ -284,10 +346,19 @@ function checkServerProps(
         );
       }
     }
-    const users = c.object('usersSecret', props.usersSecret, prop('pass { keyVaultId, secretUri } of the users secret, or leave it out.'));
+    const users = c.object(
+      'usersSecret',
+      props.usersSecret,
+      prop('pass { keyVaultId, secretUri } of the users secret, or leave it out.'),
+    );
     if (users) {
       c.string('usersSecret.keyVaultId', users.keyVaultId, prop('pass azurerm_key_vault.id.'), { required: true });
-      const uri = c.string('usersSecret.secretUri', users.secretUri, prop('pass the versionless id, https://<vault>.vault.azure.net/secrets/<name>.'), { required: true });
+      const uri = c.string(
+        'usersSecret.secretUri',
+        users.secretUri,
+        prop('pass the versionless id, https://<vault>.vault.azure.net/secrets/<name>.'),
+        { required: true },
+      );
       if (uri !== undefined && !Token.isUnresolved(uri) && !SECRET_URI.test(uri)) {
         c.add(
           Diagnose.invalidProp(
@@ -305,9 +376,14 @@ function checkServerProps(
   }
   // The endpoint's checks, with the server's findings in the same error; nothing is created by them.
   planRuleSet(
-    `${path}/Endpoint`,
+    path,
     typeof props === 'object' && props !== null
-      ? { ...props, newNetworkSecurityGroupName: props.newNetworkSecurityGroupName ?? `${name}-nsg`, subnetId: undefined, networkInterfaceId: 'nic' }
+      ? {
+          ...props,
+          newNetworkSecurityGroupName: props.newNetworkSecurityGroupName ?? `${name}-nsg`,
+          subnetId: undefined,
+          networkInterfaceId: 'nic',
+        }
       : props,
     {
       side: 'server',

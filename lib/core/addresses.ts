@@ -61,12 +61,18 @@ export function parseClientCidr(value: unknown, options: ParseCidrOptions = {}):
       : undefined;
     const n = prefixText === undefined ? 32 : Number(prefixText) - 96;
     const hint = v4 && Number.isInteger(n) && n >= 0 && n <= 32 ? `give the IPv4 form "${v4}/${n}"` : example;
-    return fail('is an IPv4 address written as IPv6 (IPv4-mapped or with a dotted quad), which no firewall rule matches.', `${hint}.`);
+    return fail(
+      'is an IPv4 address written as IPv6 (IPv4-mapped or with a dotted quad), which no firewall rule matches.',
+      `${hint}.`,
+    );
   }
   if (prefixText === undefined) {
     const host = `${address.toString()}/${maxPrefix}`;
     if (options.allowBareAddress) return { ok: true, value: { cidr: host, family, prefixLength: maxPrefix } };
-    return fail(`has no prefix length. Did you mean "${host}" (this host only)?`, "write the address with its prefix length: /32 (/128) for one host, or the network's CIDR.");
+    return fail(
+      `has no prefix length. Did you mean "${host}" (this host only)?`,
+      "write the address with its prefix length: /32 (/128) for one host, or the network's CIDR.",
+    );
   }
   if (!/^(0|[1-9]\d{0,2})$/.test(prefixText) || Number(prefixText) > maxPrefix) {
     return fail(

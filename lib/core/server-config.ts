@@ -61,7 +61,12 @@ function check(
 ): ResolvedFtpsOptions {
   const isToken = (v: unknown) => typeof v === 'string' && context.isUnresolved?.(v) === true;
   const c = new PropChecker((v) => isToken(v));
-  const s = c.object('server settings', settings, { diagnose: Diagnose.missingProps, fix: 'pass { certificateFile, privateKeyFile }.' }, true);
+  const s = c.object(
+    'server settings',
+    settings,
+    { diagnose: Diagnose.missingProps, fix: 'pass { certificateFile, privateKeyFile }.' },
+    true,
+  );
   if (s !== undefined) {
     const address = c.string('passiveAddress', s.passiveAddress, {
       diagnose: Diagnose.invalidAddress,
@@ -83,10 +88,15 @@ function check(
       );
     }
     const path = (name: string, required: boolean) => {
-      const value = c.string(name, s[name], {
-        diagnose: Diagnose.invalidServerSetting,
-        fix: 'give an absolute path of letters, digits and . _ + @ / - only.',
-      }, { required });
+      const value = c.string(
+        name,
+        s[name],
+        {
+          diagnose: Diagnose.invalidServerSetting,
+          fix: 'give an absolute path of letters, digits and . _ + @ / - only.',
+        },
+        { required },
+      );
       if (value === undefined || isToken(value)) return;
       if (!SAFE_PATH.test(value) || LINE_BREAK.test(value) || value.split('/').includes('..')) {
         c.add(

@@ -40,10 +40,15 @@ export function checkOptions(
   context: ValidationContext = {},
 ): { diagnostics: Diagnostic[]; resolved?: ResolvedFtpsOptions } {
   const c = new PropChecker(context.isUnresolved);
-  const o = c.object('FTPS options', options, {
-    diagnose: Diagnose.missingProps,
-    fix: 'pass at least { passivePorts: { from, to } }.',
-  }, true);
+  const o = c.object(
+    'FTPS options',
+    options,
+    {
+      diagnose: Diagnose.missingProps,
+      fix: 'pass at least { passivePorts: { from, to } }.',
+    },
+    true,
+  );
   if (o === undefined) return { diagnostics: c.found };
 
   let tls: FtpsTls | undefined = FtpsTls.EXPLICIT;

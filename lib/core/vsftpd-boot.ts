@@ -55,7 +55,12 @@ const NOLOGIN = '/usr/sbin/nologin';
 export function renderVsftpdBootScript(props: VsftpdBootScriptProps): string[] {
   if (!SAFE_PATH.test(props.confPath)) {
     throw new FtpsValidationError(
-      [Diagnose.unsafeValue(`confPath (${describeValue(props.confPath)}) is not a plain absolute path.`, 'give a path of letters, digits and . _ + @ / - only.')],
+      [
+        Diagnose.unsafeValue(
+          `confPath (${describeValue(props.confPath)}) is not a plain absolute path.`,
+          'give a path of letters, digits and . _ + @ / - only.',
+        ),
+      ],
       'boot script',
     );
   }
@@ -79,14 +84,14 @@ export function renderVsftpdBootScript(props: VsftpdBootScriptProps): string[] {
         'import json, os, re, subprocess, sys',
         'users = json.load(sys.stdin)',
         'if not isinstance(users, dict):',
-        '    sys.exit("ftps-constructs: the users secret must be a JSON object {\"user\": \"password\"}")',
+        '    sys.exit("ftps-constructs: the users secret must be a JSON object of user names to passwords")',
         'for name, password in users.items():',
-        '    if not re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", name) or not isinstance(password, str) or "\n" in password:',
+        '    if not re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", name) or not isinstance(password, str) or "\\n" in password or "\\r" in password or ":" in name:',
         '        sys.exit("ftps-constructs: invalid user name or password for " + repr(name))',
         '    home = os.path.join(os.environ["FTPS_USERS_ROOT"], name)',
         '    if subprocess.run(["id", "-u", name], capture_output=True).returncode != 0:',
         `        subprocess.run(["useradd", "--create-home", "--home-dir", home, "--shell", "${NOLOGIN}", name], check=True)`,
-        '    subprocess.run(["chpasswd"], input=(name + ":" + password + "\n").encode(), check=True)',
+        '    subprocess.run(["chpasswd"], input=(name + ":" + password + "\\n").encode(), check=True)',
         "'",
       ]
     : [];

@@ -56,7 +56,12 @@ const DEFAULT_SERVER = 'FTPS server';
 /** Builds the worksheet. Throws {@link FtpsValidationError} naming every bad value. */
 export function buildWorksheet(props: WorksheetProps): Worksheet {
   const c = new PropChecker();
-  const p = c.object('worksheet props', props, { diagnose: Diagnose.missingProps, fix: 'pass { options, clients?, server? }.' }, true);
+  const p = c.object(
+    'worksheet props',
+    props,
+    { diagnose: Diagnose.missingProps, fix: 'pass { options, clients?, server? }.' },
+    true,
+  );
   const clientList =
     p === undefined
       ? undefined
@@ -114,7 +119,10 @@ export function renderWorksheet(worksheet: Worksheet, format: WorksheetFormat = 
       return JSON.stringify(worksheet, null, 2) + '\n';
     default:
       throw new FtpsValidationError([
-        Diagnose.invalidFormat(`Worksheet format ${JSON.stringify(String(format))} is not one of md, csv, json.`, 'pass "md", "csv" or "json".'),
+        Diagnose.invalidFormat(
+          `Worksheet format ${JSON.stringify(String(format))} is not one of md, csv, json.`,
+          'pass "md", "csv" or "json".',
+        ),
       ]);
   }
 }

@@ -403,7 +403,7 @@ describe('FtpsEndpoint network ACL', () => {
           clients: [ec2.Peer.ipv4('203.0.113.0/24')],
         }),
     ).toThrow(
-      'Stack/Ftps: Network ACL rule number 110 for the inbound rule "FTPS passive data 50000-50004" for 203.0.113.0/24 collides with reserved rule number 110 (networkAclReservedRuleNumbers). Fix: set networkAclRuleNumberStart above your reserved numbers, e.g. 151.',
+      'Stack/Ftps: [ftps-constructs:naclRuleNumber] Network ACL rule number 110 for the inbound rule "FTPS passive data 50000-50004" for 203.0.113.0/24 collides with reserved rule number 110 (networkAclReservedRuleNumbers). Fix: set networkAclRuleNumberStart above your reserved numbers, e.g. 151.',
     );
   });
 
@@ -475,7 +475,7 @@ describe('FtpsEndpoint network ACL', () => {
     const networkAcl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
     expect(() => new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, networkAcl, clients: [make(stack, vpc)] })).toThrow(
       new RegExp(
-        `^Stack/Ftps: Client .* ${what}, which a network ACL cannot express \\(NACL entries take CIDRs only\\)\\. Fix:`,
+        `^Stack/Ftps: \\[ftps-constructs:invalidClient\\] Client .* ${what}, which a network ACL cannot express \\(NACL entries take CIDRs only\\)\\. Fix:`,
       ),
     );
     expect(resourcesOf(stack, 'AWS::EC2::NetworkAclEntry')).toEqual([]);
@@ -486,12 +486,24 @@ describe('FtpsEndpoint quotas (synth-time errors, never deploy-time)', () => {
   const cidrs = (n: number, octet3 = 0) =>
     Array.from({ length: n }, (_, i) => `10.${octet3 + Math.floor(i / 128)}.${(i % 128) * 2}.0/24`);
 
-  test('fails if the security group would have more than 60 IPv4 ingress rules, with the remedy', () => {
-    const { app, stack, vpc } = fixture();
-    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: cidrs(31).map((c) => ec2.Peer.ipv4(c)) });
-    expect(() => app.synth()).toThrow(
-      /Security group Stack\/Ftps\/SecurityGroup would have 62 IPv4 ingress rules; EC2 allows 60 per security group .*RulesPerSecurityGroupLimitExceeded.*Each client takes 2 rules \(21 and 50000-50004\).*Fix: narrow the clients to fewer networks; or split them over 2 FtpsEndpoint constructs/,
+  test('fails at construction if its own clients would give the security group more than 60 IPv4 ingress rules, leaving nothing', () => {
+    const { stack, vpc } = fixture();
+    expect(
+      () => new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: cidrs(31).map((c) => ec2.Peer.ipv4(c)) }),
+    ).toThrow(
+      /^Stack\/Ftps: \[ftps-constructs:securityGroupRuleLimit\] The security group of Stack\/Ftps would have 62 IPv4 ingress rules; EC2 allows 60 per security group .*RulesPerSecurityGroupLimitExceeded.*Each client takes 2 rules \(21 and 50000-50004\).*Fix: narrow the clients to fewer networks; or split them over 2 FtpsEndpoint constructs/,
     );
+    expect(stack.node.tryFindChild('Ftps')).toBeUndefined();
+  });
+
+  test('fails in allowClient if one more client would pass the quota, adding nothing', () => {
+    const { app, stack, vpc } = fixture();
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: cidrs(30).map((c) => ec2.Peer.ipv4(c)) });
+    expect(() => endpoint.allowClient(ec2.Peer.ipv4('198.51.100.0/24'))).toThrow(
+      /\[ftps-constructs:securityGroupRuleLimit\] The security group of Stack\/Ftps would have 62 IPv4 ingress rules/,
+    );
+    app.synth();
+    expect(inlineRules(stack, 'SecurityGroupIngress')).toHaveLength(60);
   });
 
   test('counts IPv4 and IPv6 separately: 30 + 30 clients fit', () => {
@@ -549,9 +561,13 @@ describe('FtpsEndpoint quotas (synth-time errors, never deploy-time)', () => {
       allowAllOutbound: false,
       disableInlineRules: true,
     });
-    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, securityGroup, clients: cidrs(31).map((c) => ec2.Peer.ipv4(c)) });
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, securityGroup, clients: cidrs(30).map((c) => ec2.Peer.ipv4(c)) });
+    securityGroup.addIngressRule(ec2.Peer.ipv4('198.51.100.0/24'), ec2.Port.tcp(22), 'admin');
+    securityGroup.addIngressRule(ec2.Peer.ipv4('198.51.100.0/24'), ec2.Port.tcp(23), 'admin');
     // THEN the 62 standalone rules are over the quota, as inline ones would be
-    expect(() => app.synth()).toThrow(/Security group Stack\/Own would have 62 IPv4 ingress rules/);
+    expect(() => app.synth()).toThrow(
+      /\[Stack\/Ftps\] \[ftps-constructs:securityGroupRuleLimit\] Security group Stack\/Own would have 62 IPv4 ingress rules/,
+    );
   });
 
   test('inline rules replaced through the L1 escape hatch are counted from what will be deployed', () => {
@@ -590,7 +606,7 @@ describe('FtpsEndpoint quotas (synth-time errors, never deploy-time)', () => {
       return '';
     })();
     expect(error).toMatch(
-      /\[Stack\/Ftps0\] Stack Stack would have 501 resources; CloudFormation allows 500, so the deploy would fail\. Its 100 FTPS endpoints hold 300 .*Fix: give clients as CIDRs/,
+      /\[Stack\/Ftps0\] \[ftps-constructs:stackResourceLimit\] Stack Stack would have 501 resources; CloudFormation allows 500, so the deploy would fail\. Its 100 FTPS endpoints hold 300 .*Fix: give clients as CIDRs/,
     );
     expect(error.match(/would have 501 resources/g)).toHaveLength(1);
   });
@@ -600,14 +616,14 @@ describe('FtpsEndpoint input validation', () => {
   test('fails if passivePorts is inverted, naming the construct and the fix', () => {
     const { stack, vpc } = fixture();
     expect(() => new FtpsEndpoint(stack, 'Ftps', { vpc, passivePorts: { from: 50004, to: 50000 } })).toThrow(
-      'Stack/Ftps: passivePorts (50004-50000) is inverted: from (50004) is greater than to (50000). Fix: swap them (50000-50004).',
+      'Stack/Ftps: [ftps-constructs:invertedPortRange] passivePorts (50004-50000) is inverted: from (50004) is greater than to (50000). Fix: swap them (50000-50004).',
     );
   });
 
   test('fails if a client CIDR has host bits set, suggesting the network', () => {
     const { stack, vpc } = fixture();
     expect(() => new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.7/24')] })).toThrow(
-      'Stack/Ftps: Client "203.0.113.7/24" has host bits set. Did you mean "203.0.113.0/24"?',
+      'Stack/Ftps: [ftps-constructs:invalidClient] Client "203.0.113.7/24" has host bits set. Did you mean "203.0.113.0/24"?',
     );
   });
 
@@ -621,8 +637,9 @@ describe('FtpsEndpoint input validation', () => {
           clients: [ec2.Peer.ipv4('203.0.113.0/24'), ec2.Peer.ipv4('198.51.100.1/24')],
         }),
     ).toThrow(/198\.51\.100\.1\/24/);
-    expect(resourcesOf(stack, 'AWS::EC2::SecurityGroup')).toHaveLength(1); // created, but with no rule opened
-    expect(inlineRules(stack, 'SecurityGroupIngress')).toEqual([]);
+    // Nothing of the failed endpoint is in the tree: not its node, not its security group.
+    expect(stack.node.tryFindChild('Ftps')).toBeUndefined();
+    expect(resourcesOf(stack, 'AWS::EC2::SecurityGroup')).toHaveLength(0);
   });
 
   test('fails if a port is a token: ports must be known at synth time', () => {
@@ -771,7 +788,7 @@ describe('FtpsEndpoint: many endpoints with the same props (one plan, shared)', 
   test.each([
     ['controlPort', null, NaN, /controlPort \(NaN\) must be an integer/],
     ['controlPort', 21, '21', /controlPort \("21"\) must be an integer/],
-    ['securityGroupRuleLimit', 60, '60', /securityGroupRuleLimit \(60\) must be an integer/],
+    ['securityGroupRuleLimit', 60, '60', /securityGroupRuleLimit \("60"\) must be an integer/],
   ])('%s %p is accepted, and %p after it is still rejected', (prop, valid, invalid, message) => {
     const { stack, vpc } = fixture();
     const props = { vpc, ...SEED, clients: [ec2.Peer.ipv4('203.0.113.0/24')] };
@@ -789,7 +806,9 @@ describe('FtpsEndpoint: many endpoints with the same props (one plan, shared)', 
     const from = value() as unknown as number;
     for (const id of ['First', 'Second']) {
       expect(() => new FtpsEndpoint(stack, id, { vpc, passivePorts: { from, to: 50009 } })).toThrow(
-        new RegExp(`^Stack/${id}: passivePorts.from \\(.*\\) must be an integer from 1024 to 65535`),
+        new RegExp(
+          `^Stack/${id}: \\[ftps-constructs:invalidPort\\] passivePorts.from \\(.*\\) must be an integer from 1024 to 65535`,
+        ),
       );
     }
   });
@@ -797,8 +816,12 @@ describe('FtpsEndpoint: many endpoints with the same props (one plan, shared)', 
   test('an error names the endpoint that has the bad props, every time', () => {
     const { stack, vpc } = fixture();
     const bad = { vpc, passivePorts: { from: 50004, to: 50000 } };
-    expect(() => new FtpsEndpoint(stack, 'First', bad)).toThrow(/^Stack\/First: passivePorts/);
-    expect(() => new FtpsEndpoint(stack, 'Second', bad)).toThrow(/^Stack\/Second: passivePorts/);
+    expect(() => new FtpsEndpoint(stack, 'First', bad)).toThrow(
+      /^Stack\/First: \[ftps-constructs:invertedPortRange\] passivePorts/,
+    );
+    expect(() => new FtpsEndpoint(stack, 'Second', bad)).toThrow(
+      /^Stack\/Second: \[ftps-constructs:invertedPortRange\] passivePorts/,
+    );
   });
 
   test('the shared options and flows cannot be changed through one endpoint', () => {

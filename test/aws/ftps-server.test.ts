@@ -153,14 +153,15 @@ describe('AWS FtpsServer', () => {
   test('self-signed is an explicit opt-in with a warning, and makes its certificate for the Elastic IP', () => {
     const { stack } = server({ certificateSecret: undefined, selfSignedCertificate: true });
     expect(userData(stack)).toContain(
-      `openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj '/CN={GetAtt:${eipId(stack)}.PublicIp}'`,
+      // A deploy-time value reaches the shell base64-encoded by CloudFormation, decoded into one quoted word.
+      `openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "$(printf %s '${Buffer.from(`/CN={GetAtt:${eipId(stack)}.PublicIp}`).toString('base64')}' | base64 -d)"`,
     );
     expect(warningsOf(stack).map(([id]) => id)).toContain('ftps-constructs:selfSignedCertificate');
   });
 
   test('no certificate, or both sources, is an error naming the fix', () => {
     expect(() => server({ certificateSecret: undefined })).toThrow(
-      /Stack\/Ftps: no certificate: FTPS needs one\. Fix: give certificateSecret/,
+      /Stack\/Ftps: \[ftps-constructs:certificateSource\] no certificate: FTPS needs one\. Fix: give certificateSecret/,
     );
     expect(() => server({ selfSignedCertificate: true })).toThrow(/both given\. Fix: remove selfSignedCertificate/);
   });

@@ -98,10 +98,11 @@ describe('Azure FtpsEndpoint', () => {
       ...SEED,
       clients: ['203.0.113.0/24', 'Internet', 'AzureCloud.WestEurope'],
     });
+    // Tags in name order, whatever the order given: the rules do not depend on it.
     expect(rulesOf(stack).map((r) => [r.name, r.priority, r.source_address_prefix])).toEqual([
       ['ftps-inbound-ipv4', 100, '203.0.113.0/24'],
-      ['ftps-inbound-tag-internet', 110, 'Internet'],
-      ['ftps-inbound-tag-azurecloud-westeurope', 120, 'AzureCloud.WestEurope'],
+      ['ftps-inbound-tag-azurecloud-westeurope', 110, 'AzureCloud.WestEurope'],
+      ['ftps-inbound-tag-internet', 120, 'Internet'],
     ]);
     expect(warningsOf(endpoint)).toContainEqual(
       expect.stringContaining(`[${DiagnosticIds.WORLD_OPEN}] Client Internet is the whole Internet`),
@@ -280,7 +281,7 @@ describe('Azure FtpsEndpoint: many endpoints with the same props (one plan, shar
   // A key that loses the type (JSON's NaN -> null, or String('21') === String(21)) would hand the second endpoint
   // the first one's checked plan.
   test.each([
-    [null, NaN, /controlPort \(NaN\) must be an integer/],
+    [undefined, NaN, /controlPort \(NaN\) must be an integer/],
     [21, '21', /controlPort \("21"\) must be an integer/],
   ])('controlPort %p is accepted, and %p after it is still rejected', (valid, invalid, message) => {
     const { stack } = fixture();
@@ -302,7 +303,11 @@ describe('Azure FtpsEndpoint: many endpoints with the same props (one plan, shar
     for (const id of ['First', 'Second']) {
       expect(
         () => new FtpsEndpoint(stack, id, { ...BASE, passivePorts: { from, to: 50009 }, clients: ['203.0.113.0/24'] }),
-      ).toThrow(new RegExp(`^test/${id}: passivePorts.from \\(.*\\) must be an integer from 1024 to 65535`));
+      ).toThrow(
+        new RegExp(
+          `^test/${id}: \\[ftps-constructs:invalidPort\\] passivePorts.from \\(.*\\) must be an integer from 1024 to 65535`,
+        ),
+      );
     }
   });
 
@@ -335,7 +340,7 @@ describe('Azure FtpsEndpoint errors', () => {
           clients: ['203.0.113.0/24'],
         }),
     ).toThrow(
-      'test/Ftps: passivePorts (50004-50000) is inverted: from (50004) is greater than to (50000). Fix: swap them (50000-50004).',
+      'test/Ftps: [ftps-constructs:invertedPortRange] passivePorts (50004-50000) is inverted: from (50004) is greater than to (50000). Fix: swap them (50000-50004).',
     );
     expect(JSON.parse(Testing.synth(stack)).resource).toBeUndefined();
   });
@@ -360,7 +365,7 @@ describe('Azure FtpsEndpoint errors', () => {
           reservedRules: [{ name: 'allow-ssh', priority: 110, direction: 'Inbound' }],
         }),
     ).toThrow(
-      'test/Ftps: inbound priority 110 of rule "ftps-inbound-tag-virtualnetwork" collides with reserved rule "allow-ssh" (Inbound 110). Fix: set priority above your reserved rules, e.g. 111.',
+      'test/Ftps: [ftps-constructs:nsgPriority] inbound priority 110 of rule "ftps-inbound-tag-virtualnetwork" collides with reserved rule "allow-ssh" (Inbound 110). Fix: set priority above your reserved rules, e.g. 111.',
     );
   });
 
@@ -406,8 +411,16 @@ describe('Azure FtpsEndpoint errors', () => {
   test('fails at synth if the NSG would exceed 1000 rules', () => {
     const { stack } = fixture();
     const tags = Array.from({ length: 1001 }, (_, i) => `Tag${i}`);
-    new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, priorityStep: 1, clients: tags.slice(0, 1001) });
-    expect(() => Testing.synth(stack, true)).toThrow(/would hold 1001 rules; Azure allows 1000/);
+    new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      priorityStep: 1,
+      clients: tags,
+      additionalServiceTags: tags, // not documented by Azure: accepted as new tags
+    });
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /\[ftps-constructs:nsgRuleLimit\] .*would hold 1001 rules; Azure allows 1000/,
+    );
   });
 
   test('fails if one rule would carry more than 4000 prefixes after merging', () => {
@@ -420,7 +433,7 @@ describe('Azure FtpsEndpoint errors', () => {
 
   test.each([
     [{ priority: 99 }, 'priority (99) must be an integer from 100 to 4096'],
-    [{ priorityStep: 0 }, 'priorityStep (0) must be a positive integer'],
+    [{ priorityStep: 0 }, 'priorityStep (0) must be an integer from 1 to 4096'],
     [{ location: undefined }, 'location is required to create the network security group'],
     [{ networkSecurityGroupName: 'a', newNetworkSecurityGroupName: 'b' }, 'exclude each other'],
     [{ ruleNamePrefix: 'bad prefix!' }, 'ruleNamePrefix ("bad prefix!")'],

@@ -133,11 +133,14 @@ describe('Azure FtpsServer', () => {
 
   test('self-signed: explicit opt-in, a warning, a certificate for the public IP; neither or both is an error', () => {
     const { stack } = server({ keyVaultCertificate: undefined, selfSignedCertificate: true });
-    expect(script(stack)).toContain("-subj '/CN=198.51.100.20'");
+    // The public IP reaches the shell base64-encoded by Terraform, decoded into one quoted word.
+    expect(script(stack)).toContain(
+      `-subj "$(printf %s '${Buffer.from('/CN=198.51.100.20').toString('base64')}' | base64 -d)"`,
+    );
     expect(resourcesOf(stack, 'azurerm_linux_virtual_machine')[0].secret).toBeUndefined();
     expect(warningsOf(stack).join('\n')).toContain('[ftps-constructs:selfSignedCertificate]');
     expect(() => server({ keyVaultCertificate: undefined })).toThrow(
-      /test\/Ftps: no certificate: FTPS needs one\. Fix: give keyVaultCertificate/,
+      /test\/Ftps: \[ftps-constructs:certificateSource\] no certificate: FTPS needs one\. Fix: give keyVaultCertificate/,
     );
     expect(() => server({ selfSignedCertificate: true })).toThrow(/both given/);
     expect(() =>

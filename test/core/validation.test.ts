@@ -1,10 +1,4 @@
-import {
-  DiagnosticIds,
-  FtpsOptions,
-  FtpsTls,
-  FtpsValidationError,
-  validateOptions,
-} from '../../lib/core';
+import { DiagnosticIds, FtpsOptions, FtpsTls, FtpsValidationError, validateOptions } from '../../lib/core';
 import { throwOnErrors } from '../../lib/core/internal';
 
 const SEED: FtpsOptions = { passivePorts: { from: 50000, to: 50009 } };

@@ -142,7 +142,7 @@ describe('npm pack tarball', () => {
     test('TypeScript resolves the declarations of the core entry point (core-only app) and of ftps-constructs/aws', () => {
       fs.writeFileSync(
         path.join(app, 'index.ts'),
-        "import { FtpsTls, FtpsOptions, deriveFlows } from 'ftps-constructs';\nconst o: FtpsOptions = { tls: FtpsTls.IMPLICIT, passivePorts: { from: 50000, to: 50009 } };\nexport const n: number = deriveFlows(o).length;\n",
+        "import { FtpsTls, FtpsOptions, planFtps } from 'ftps-constructs';\nconst o: FtpsOptions = { tls: FtpsTls.IMPLICIT, passivePorts: { from: 50000, to: 50009 } };\nexport const n: number = planFtps(o).flows.length;\n",
       );
       fs.writeFileSync(
         path.join(awsApp, 'index.ts'),

@@ -7,11 +7,61 @@ export function customDataText(value: string, resolve: (expression: string) => s
   if (!value.startsWith('${')) return Buffer.from(value, 'base64').toString('utf8');
   const m = /^\$\{base64encode\(join\("", \[(.*)\]\)\)\}$/s.exec(value);
   if (!m) throw new Error(`customDataText: unexpected custom_data ${value.slice(0, 80)}`);
-  const parts: string[] = [];
-  for (const item of m[1].matchAll(/base64decode\("([A-Za-z0-9+/=]*)"\)|([^,\s][^,]*)/g)) {
-    parts.push(item[1] !== undefined ? Buffer.from(item[1], 'base64').toString('utf8') : resolve(item[2].trim()));
+  return topLevel(m[1])
+    .map((item) => evaluate(item, resolve))
+    .join('');
+}
+
+/**
+ * The value of a Terraform expression as the VM sees it: the few functions the library uses are evaluated here
+ * (base64decode of a literal, base64encode, the first line of a split), anything else (an attribute, a
+ * variable) is what `resolve` says.
+ */
+function evaluate(expression: string, resolve: (expression: string) => string): string {
+  const e = expression.trim();
+  const literal = /^base64decode\("([A-Za-z0-9+/=]*)"\)$/.exec(e);
+  if (literal) return Buffer.from(literal[1], 'base64').toString('utf8');
+  const encode = /^base64encode\((.*)\)$/s.exec(e);
+  if (encode) return Buffer.from(evaluate(encode[1], resolve), 'utf8').toString('base64');
+  const firstLine = /^element\(split\("\\n", (.*)\), 0\)$/s.exec(e);
+  if (firstLine) return evaluate(firstLine[1], resolve).split('\n')[0];
+  const template = /^"(.*)"$/s.exec(e);
+  if (template) {
+    // A string template: literal text with ${expression} parts.
+    return template[1]
+      .split(/(\$\{[^}]*\})/)
+      .map((part) => (part.startsWith('${') ? evaluate(part.slice(2, -1), resolve) : part.replace(/\\(.)/g, '$1')))
+      .join('');
   }
-  return parts.join('');
+  const join = /^join\("", \[(.*)\]\)$/s.exec(e);
+  if (join)
+    return topLevel(join[1])
+      .map((item) => evaluate(item, resolve))
+      .join('');
+  return resolve(e);
+}
+
+/** Splits a comma-separated list at its top level (commas inside brackets or strings stay). */
+function topLevel(list: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i];
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    else if (ch === ',' && depth === 0) {
+      items.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (list.slice(start).trim() !== '') items.push(list.slice(start));
+  return items.map((i) => i.trim());
 }
 
 /** The vsftpd.conf between the boot script's heredoc markers. */

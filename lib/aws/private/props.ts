@@ -51,12 +51,24 @@ const SG_DESCRIPTION = /^[A-Za-z0-9. _\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
  */
 export function planEndpoint(props: FtpsEndpointProps, path: string, extra: readonly Diagnostic[] = []): EndpointPlan {
   const c = new PropChecker((v) => Token.isUnresolved(v));
-  const p = c.object('props', props, { diagnose: Diagnose.missingProps, fix: 'pass { vpc, passivePorts, clients }.' }, true);
+  const p = c.object(
+    'props',
+    props,
+    { diagnose: Diagnose.missingProps, fix: 'pass { vpc, passivePorts, clients }.' },
+    true,
+  );
   const get = (name: keyof FtpsEndpointProps) => (p === undefined ? undefined : p[name]);
   if (p !== undefined) {
-    const vpc = c.object('vpc', p.vpc, prop('pass the ec2.IVpc of the FTPS server (ec2.Vpc.fromLookup, or your own).'), true);
+    const vpc = c.object(
+      'vpc',
+      p.vpc,
+      prop('pass the ec2.IVpc of the FTPS server (ec2.Vpc.fromLookup, or your own).'),
+      true,
+    );
     if (vpc !== undefined && typeof vpc.vpcId !== 'string') {
-      c.add(Diagnose.invalidProp(`vpc (${describeValue(vpc)}) is not an ec2.IVpc (it has no vpcId).`, 'pass an ec2.IVpc.'));
+      c.add(
+        Diagnose.invalidProp(`vpc (${describeValue(vpc)}) is not an ec2.IVpc (it has no vpcId).`, 'pass an ec2.IVpc.'),
+      );
     }
     for (const name of ['securityGroup', 'networkAcl'] as const) {
       const fix =
@@ -83,7 +95,11 @@ export function planEndpoint(props: FtpsEndpointProps, path: string, extra: read
       );
     }
     if (p.aggregateClients !== undefined) {
-      c.boolean('aggregateClients', p.aggregateClients, prop('pass false to keep every client network as given, or leave it out (true).'));
+      c.boolean(
+        'aggregateClients',
+        p.aggregateClients,
+        prop('pass false to keep every client network as given, or leave it out (true).'),
+      );
     }
     const clients = c.list('clients', p.clients, {
       diagnose: Diagnose.invalidClient,
@@ -91,18 +107,45 @@ export function planEndpoint(props: FtpsEndpointProps, path: string, extra: read
     });
     clients?.forEach((client, i) => {
       const problem = connectableProblem(client);
-      if (problem) c.add(Diagnose.invalidClient(`clients[${i}] (${describeValue(client)}) ${problem.why}`, problem.fix));
+      if (problem)
+        c.add(Diagnose.invalidClient(`clients[${i}] (${describeValue(client)}) ${problem.why}`, problem.fix));
     });
   }
-  const start = c.integer('networkAclRuleNumberStart', get('networkAclRuleNumberStart'), { min: 1, max: MAX_NACL_RULE_NUMBER }, limit('leave it unset (100) or pick a free number.'));
-  const step = c.integer('networkAclRuleNumberStep', get('networkAclRuleNumberStep'), { min: 1, max: MAX_NACL_RULE_NUMBER }, limit('leave it unset (10).'));
-  const naclLimit = c.integer('networkAclRuleLimit', get('networkAclRuleLimit'), { min: 1, max: 40 }, limit('use your account quota of rules per network ACL (20 by default, 40 at most).'));
-  const sgLimit = c.integer('securityGroupRuleLimit', get('securityGroupRuleLimit'), { min: 1, max: 1000 }, limit('use your account quota of rules per security group (60 by default).'));
+  const start = c.integer(
+    'networkAclRuleNumberStart',
+    get('networkAclRuleNumberStart'),
+    { min: 1, max: MAX_NACL_RULE_NUMBER },
+    limit('leave it unset (100) or pick a free number.'),
+  );
+  const step = c.integer(
+    'networkAclRuleNumberStep',
+    get('networkAclRuleNumberStep'),
+    { min: 1, max: MAX_NACL_RULE_NUMBER },
+    limit('leave it unset (10).'),
+  );
+  const naclLimit = c.integer(
+    'networkAclRuleLimit',
+    get('networkAclRuleLimit'),
+    { min: 1, max: 40 },
+    limit('use your account quota of rules per network ACL (20 by default, 40 at most).'),
+  );
+  const sgLimit = c.integer(
+    'securityGroupRuleLimit',
+    get('securityGroupRuleLimit'),
+    { min: 1, max: 1000 },
+    limit('use your account quota of rules per security group (60 by default).'),
+  );
   const reservedFix = limit('list the rule numbers (1-32766) of entries made outside this app, e.g. [100, 200].');
   const reserved = c.list('networkAclReservedRuleNumbers', get('networkAclReservedRuleNumbers'), reservedFix);
   const reservedNumbers = new Set<number>();
   reserved?.forEach((n, i) => {
-    const v = c.integer(`networkAclReservedRuleNumbers[${i}]`, n, { min: 1, max: MAX_NACL_RULE_NUMBER }, reservedFix, true);
+    const v = c.integer(
+      `networkAclReservedRuleNumbers[${i}]`,
+      n,
+      { min: 1, max: MAX_NACL_RULE_NUMBER },
+      reservedFix,
+      true,
+    );
     if (v !== undefined) reservedNumbers.add(v);
   });
 

@@ -38,7 +38,7 @@ export function securityGroupQuotaError(q: {
   const each = mine.length;
   const groups = Math.ceil(q.count / q.limit);
   return Diagnose.securityGroupRuleLimit(
-    `Security group ${q.securityGroup} would have ${q.count} ${q.family === 'ipv4' ? 'IPv4' : 'IPv6'} ${q.direction} rules; EC2 allows ${q.limit} per security group (quota "Inbound or outbound rules per security group"), so the deploy would fail with RulesPerSecurityGroupLimitExceeded. ` +
+    `${q.securityGroup} would have ${q.count} ${q.family === 'ipv4' ? 'IPv4' : 'IPv6'} ${q.direction} rules; EC2 allows ${q.limit} per security group (quota "Inbound or outbound rules per security group"), so the deploy would fail with RulesPerSecurityGroupLimitExceeded. ` +
       `Each client takes ${each} rule${each === 1 ? '' : 's'} (${mine.map((r) => formatPorts(r.destinationPorts)).join(' and ')}); adjacent and nested client CIDRs were already merged${q.aggregate ? '' : ' (no: aggregateClients is false, set it to true first)'}.`,
     `narrow the clients to fewer networks; or split them over ${groups} FtpsEndpoint constructs with a security group each and attach all to the server (up to 5 per network interface); or raise the quota and set securityGroupRuleLimit (rules x groups per interface must stay within 1000).`,
   );
@@ -76,7 +76,7 @@ export function validateEndpointAtSynth(
           limit,
           statefulRules: e.statefulRules,
           aggregate: e.aggregate,
-          securityGroup: e.securityGroup.node.path,
+          securityGroup: `Security group ${e.securityGroup.node.path}`,
         }),
       );
     }
@@ -91,10 +91,10 @@ export function validateEndpointAtSynth(
     }
   }
   const stack = Stack.of(e.construct);
-  if (e.networkAcl && endpoints.find((o) => o.networkAcl === e.networkAcl) === e) {
+  if (e.networkAcl && endpoints.find((o) => o.networkAcl === e.networkAcl)?.construct === e.construct) {
     errors.push(...validateNetworkAcl(e, e.networkAcl, index));
   }
-  if (endpoints.find((o) => Stack.of(o.construct) === stack) === e) {
+  if (endpoints.find((o) => Stack.of(o.construct) === stack)?.construct === e.construct) {
     errors.push(...validateStackSize(stack, index, endpoints));
   }
   return errors.map((d) => `[${e.path}] ${formatDiagnostic(d)}`);
@@ -138,7 +138,8 @@ function validateStackSize(stack: Stack, index: AppIndex, endpoints: readonly En
   if (resources <= STACK_RESOURCE_LIMIT) return [];
   const mine = endpoints.filter((o) => Stack.of(o.construct) === stack);
   const ours = mine.reduce(
-    (n, o) => n + o.construct.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length,
+    (n, o) =>
+      n + o.construct.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length,
     0,
   );
   return [

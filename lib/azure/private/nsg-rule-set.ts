@@ -10,6 +10,7 @@ import {
   Side,
   byDestination,
   formatPorts,
+  hostOrCidr,
   planFtps,
 } from '../../core';
 import { Diagnose, Expectation, PropChecker, describeValue, throwOnErrors } from '../../core/internal';
@@ -150,19 +151,51 @@ export function planRuleSet(
 ): NsgRuleSetPlan {
   const c = new PropChecker((v) => Token.isUnresolved(v));
   c.add(...also);
-  const p = c.object('props', props, { diagnose: Diagnose.missingProps, fix: 'pass { resourceGroupName, location, passivePorts, clients }.' }, true);
+  const p = c.object(
+    'props',
+    props,
+    { diagnose: Diagnose.missingProps, fix: 'pass { resourceGroupName, location, passivePorts, clients }.' },
+    true,
+  );
   if (p === undefined) throwOnErrors(c.found, context);
   const name = (fix: string): Expectation => ({ diagnose: Diagnose.invalidProp, fix });
-  const resourceGroupName = c.string('resourceGroupName', p!.resourceGroupName, name('pass the resource group of the network security group.'), { required: true });
+  const resourceGroupName = c.string(
+    'resourceGroupName',
+    p!.resourceGroupName,
+    name('pass the resource group of the network security group.'),
+    { required: true },
+  );
   const location = c.string('location', p!.location, name('pass the Azure region, e.g. "westeurope".'));
-  const existing = c.string('networkSecurityGroupName', p!.networkSecurityGroupName, name('pass the name of an existing NSG, or leave it out to create one.'));
-  c.string('newNetworkSecurityGroupName', p!.newNetworkSecurityGroupName, name('pass a name for the NSG to create, or leave it out.'));
+  const existing = c.string(
+    'networkSecurityGroupName',
+    p!.networkSecurityGroupName,
+    name('pass the name of an existing NSG, or leave it out to create one.'),
+  );
+  c.string(
+    'newNetworkSecurityGroupName',
+    p!.newNetworkSecurityGroupName,
+    name('pass a name for the NSG to create, or leave it out.'),
+  );
   for (const prop of ['subnetId', 'networkInterfaceId'] as const) {
     c.string(prop, p![prop], name(`pass the resource id to associate the NSG with, or leave ${prop} out.`));
   }
-  const priority = c.integer('priority', p!.priority, { min: MIN_PRIORITY, max: MAX_PRIORITY }, { diagnose: Diagnose.invalidLimit, fix: 'leave it unset (100) or pick a free priority.' });
-  const step = c.integer('priorityStep', p!.priorityStep, { min: 1, max: MAX_PRIORITY }, { diagnose: Diagnose.invalidLimit, fix: 'leave it unset (10).' });
-  const prefix = c.string('ruleNamePrefix', p!.ruleNamePrefix, name('use 1-41 letters, digits, "_", "." or "-", or leave it out ("ftps").'));
+  const priority = c.integer(
+    'priority',
+    p!.priority,
+    { min: MIN_PRIORITY, max: MAX_PRIORITY },
+    { diagnose: Diagnose.invalidLimit, fix: 'leave it unset (100) or pick a free priority.' },
+  );
+  const step = c.integer(
+    'priorityStep',
+    p!.priorityStep,
+    { min: 1, max: MAX_PRIORITY },
+    { diagnose: Diagnose.invalidLimit, fix: 'leave it unset (10).' },
+  );
+  const prefix = c.string(
+    'ruleNamePrefix',
+    p!.ruleNamePrefix,
+    name('use 1-41 letters, digits, "_", "." or "-", or leave it out ("ftps").'),
+  );
   if (prefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$/.test(prefix)) {
     c.add(
       Diagnose.invalidProp(
@@ -171,9 +204,26 @@ export function planRuleSet(
       ),
     );
   }
-  const aggregate = p!.aggregateAddresses === undefined ? true : c.boolean('aggregateAddresses', p!.aggregateAddresses, name('pass false to keep every network as given, or leave it out (true).'));
-  const acknowledged = c.stringList('acknowledgeWarnings', p!.acknowledgeWarnings, name('list warning ids, e.g. ["ftps-constructs:smallPassiveRange"].')) ?? [];
-  const extraTags = c.stringList('additionalServiceTags', p!.additionalServiceTags, name('list service tag names, e.g. ["AzureNewService"].')) ?? [];
+  const aggregate =
+    p!.aggregateAddresses === undefined
+      ? true
+      : c.boolean(
+          'aggregateAddresses',
+          p!.aggregateAddresses,
+          name('pass false to keep every network as given, or leave it out (true).'),
+        );
+  const acknowledged =
+    c.stringList(
+      'acknowledgeWarnings',
+      p!.acknowledgeWarnings,
+      name('list warning ids, e.g. ["ftps-constructs:smallPassiveRange"].'),
+    ) ?? [];
+  const extraTags =
+    c.stringList(
+      'additionalServiceTags',
+      p!.additionalServiceTags,
+      name('list service tag names, e.g. ["AzureNewService"].'),
+    ) ?? [];
   const reserved = checkReservedRules(c, p!.reservedRules);
   if (existing === undefined && p!.networkSecurityGroupName === undefined && p!.location === undefined) {
     c.add(
@@ -192,7 +242,11 @@ export function planRuleSet(
     );
   }
 
-  const peerList = c.list(peers.peersProp, peers.peers, { diagnose: Diagnose.invalidClient, fix: 'pass a list of CIDRs, addresses or service tags, e.g. ["203.0.113.0/24"].' }) ?? [];
+  const peerList =
+    c.list(peers.peersProp, peers.peers, {
+      diagnose: Diagnose.invalidClient,
+      fix: 'pass a list of CIDRs, addresses or service tags, e.g. ["203.0.113.0/24"].',
+    }) ?? [];
   const asgFix = name('pass a list of application security group ids, or leave it out.');
   const peerAsgs = c.stringList(peers.peerAsgProp, peers.peerAsgIds, asgFix) ?? [];
   const local = checkLocal(c, peers, extraTags);
@@ -238,7 +292,8 @@ interface RuleSettings {
 
 /** Reserved rules, each checked by type: a direction is exactly "Inbound" or "Outbound", a priority a number. */
 function checkReservedRules(c: PropChecker, value: unknown): ReservedNsgRule[] {
-  const fix = 'list the rules made outside this app as { name, priority: 100-4096, direction: "Inbound" | "Outbound" }.';
+  const fix =
+    'list the rules made outside this app as { name, priority: 100-4096, direction: "Inbound" | "Outbound" }.';
   const e: Expectation = { diagnose: Diagnose.invalidLimit, fix };
   const list = c.list('reservedRules', value, e) ?? [];
   const out: ReservedNsgRule[] = [];
@@ -246,10 +301,19 @@ function checkReservedRules(c: PropChecker, value: unknown): ReservedNsgRule[] {
     const r = c.object(`reservedRules[${i}]`, item, e, true);
     if (r === undefined) return;
     const name = c.string(`reservedRules[${i}].name`, r.name, e, { required: true });
-    const priority = c.integer(`reservedRules[${i}].priority`, r.priority, { min: MIN_PRIORITY, max: MAX_PRIORITY }, e, true);
+    const priority = c.integer(
+      `reservedRules[${i}].priority`,
+      r.priority,
+      { min: MIN_PRIORITY, max: MAX_PRIORITY },
+      e,
+      true,
+    );
     const direction = r.direction;
     if (direction !== 'Inbound' && direction !== 'Outbound') {
-      const near = typeof direction === 'string' ? ['Inbound', 'Outbound'].find((d) => d.toLowerCase() === direction.toLowerCase()) : undefined;
+      const near =
+        typeof direction === 'string'
+          ? ['Inbound', 'Outbound'].find((d) => d.toLowerCase() === direction.toLowerCase())
+          : undefined;
       c.add(
         Diagnose.invalidLimit(
           `reservedRules[${i}].direction (${describeValue(direction)}) must be "Inbound" or "Outbound" (as Azure spells them).`,
@@ -265,16 +329,23 @@ function checkReservedRules(c: PropChecker, value: unknown): ReservedNsgRule[] {
 
 /** The local side's address prefixes and ASGs, checked like the peers (CIDRs, addresses, "*" or a service tag). */
 function checkLocal(c: PropChecker, peers: NsgRuleSetPeers, extraTags: readonly string[]): LocalSide {
-  const fix: Expectation = { diagnose: Diagnose.invalidAddress, fix: 'list CIDRs, addresses, "*" or a service tag such as VirtualNetwork, or leave it out ("*").' };
+  const fix: Expectation = {
+    diagnose: Diagnose.invalidAddress,
+    fix: 'list CIDRs, addresses, "*" or a service tag such as VirtualNetwork, or leave it out ("*").',
+  };
   const prefixes = c.list(peers.localPrefixesProp, peers.localPrefixes, fix) ?? [];
   const out: string[] = [];
   prefixes.forEach((value, i) => {
     const entry = checkAddressEntry(peers.localPrefixesProp, `[${i}]`, value, extraTags);
-    if ('level' in entry) c.add({ ...entry, id: entry.id === DiagnosticIds.INVALID_CLIENT ? DiagnosticIds.INVALID_ADDRESS : entry.id });
-    else out.push(entry.kind === 'cidr' ? entry.cidr.cidr : entry.kind === 'tag' ? entry.tag : entry.value);
+    if ('level' in entry)
+      c.add({ ...entry, id: entry.id === DiagnosticIds.INVALID_CLIENT ? DiagnosticIds.INVALID_ADDRESS : entry.id });
+    else out.push(entry.kind === 'cidr' ? hostOrCidr(entry.cidr) : entry.kind === 'tag' ? entry.tag : entry.value);
   });
   const asgIds = peers.localAsgProp
-    ? (c.stringList(peers.localAsgProp, peers.localAsgIds, { diagnose: Diagnose.invalidProp, fix: 'pass a list of application security group ids, or leave it out.' }) ?? [])
+    ? (c.stringList(peers.localAsgProp, peers.localAsgIds, {
+        diagnose: Diagnose.invalidProp,
+        fix: 'pass a list of application security group ids, or leave it out.',
+      }) ?? [])
     : [];
   return { prefixes: out, asgIds };
 }

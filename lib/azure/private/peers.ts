@@ -1,12 +1,5 @@
 import { Token } from 'cdktf';
-import {
-  ClientCidr,
-  Diagnostic,
-  aggregateCidrs,
-  hostOrCidr,
-  parseClientCidr,
-  withoutCoveredCidrs,
-} from '../../core';
+import { ClientCidr, Diagnostic, aggregateCidrs, hostOrCidr, parseClientCidr, withoutCoveredCidrs } from '../../core';
 import { Diagnose, describeValue, worldOpenWarning } from '../../core/internal';
 import { checkServiceTag } from './service-tags';
 
@@ -104,7 +97,8 @@ export function classifyPeers(
   tags.sort();
 
   const groups: PeerGroup[] = [];
-  const cidrs = (list: ClientCidr[]) => (aggregate ? aggregateCidrs : withoutCoveredCidrs)(list).map((c) => hostOrCidr(c));
+  const cidrs = (list: ClientCidr[]) =>
+    (aggregate ? aggregateCidrs : withoutCoveredCidrs)(list).map((c) => hostOrCidr(c));
   if (v4.length > 0) groups.push({ kind: 'ipv4', values: cidrs(v4), label: 'ipv4' });
   if (v6.length > 0) groups.push({ kind: 'ipv6', values: cidrs(v6), label: 'ipv6' });
   if (tokens.length > 0) groups.push({ kind: 'token', values: tokens, label: 'prefixes' });

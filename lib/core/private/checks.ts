@@ -132,9 +132,7 @@ export class PropChecker {
     }
     if (this.isUnresolved(value)) {
       if (options.allowToken === false) {
-        this.found.push(
-          e.diagnose(`${name} is a deploy-time value (a token); it must be known at synth time.`, e.fix),
-        );
+        this.found.push(e.diagnose(`${name} is a deploy-time value (a token); it must be known at synth time.`, e.fix));
         return undefined;
       }
       return value;
@@ -168,12 +166,7 @@ export class PropChecker {
   }
 
   /** A list of strings: the list, with the non-strings reported and left out. */
-  public stringList(
-    name: string,
-    value: unknown,
-    e: Expectation,
-    required = false,
-  ): readonly string[] | undefined {
+  public stringList(name: string, value: unknown, e: Expectation, required = false): readonly string[] | undefined {
     const list = this.list(name, value, e, required);
     if (list === undefined) return undefined;
     const out: string[] = [];
@@ -189,7 +182,8 @@ export class PropChecker {
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  return `a ${typeof value}`;
+  const t = typeof value;
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
 }
 
 function lowerFirst(text: string): string {
