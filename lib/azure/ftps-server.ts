@@ -23,11 +23,11 @@ import {
   shellWord,
 } from '../core/internal';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
-import { base64WithTokens } from './private/custom-data';
+import { base64OfValue, base64WithTokens } from './private/custom-data';
 import { MAX_PRIORITY, MIN_PRIORITY, planRuleSet } from './private/nsg-rule-set';
 
 /** Values in the boot script are quoted as one shell word; tokens by their value, base64-encoded by Terraform. */
-const QUOTING: ShellQuoting = { isUnresolved: (v) => Token.isUnresolved(v), base64: (v) => Fn.base64encode(v) };
+const QUOTING: ShellQuoting = { isUnresolved: (v) => Token.isUnresolved(v), base64: base64OfValue };
 /** A token's first line, at apply time: it cannot add a line to vsftpd.conf. */
 const singleLine = (v: string) => Fn.element(Fn.split('\n', v), 0) as string;
 

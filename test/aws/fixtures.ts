@@ -73,24 +73,24 @@ export function publicFixture() {
  * A CloudFormation value as the text a cloud would produce, with references written as {Ref:X} or
  * {GetAtt:X.Attr} so tests can see where a deploy-time value lands.
  */
-export function cfnText(value: unknown, nested = false): string {
+export function cfnText(value: unknown, nested = false, refs: Record<string, string> = {}): string {
   if (typeof value === 'string') return value;
   const v = value as Record<string, unknown>;
   // The outer Fn::Base64 is how EC2 takes user data; one inside is a value the script decodes itself.
   if ('Fn::Base64' in v) {
-    const text = cfnText(v['Fn::Base64'], true);
+    const text = cfnText(v['Fn::Base64'], true, refs);
     return nested ? Buffer.from(text, 'utf8').toString('base64') : text;
   }
   if ('Fn::Select' in v) {
     const [index, list] = v['Fn::Select'] as [number, Record<string, unknown>];
     const [sep, source] = list['Fn::Split'] as [string, unknown];
-    return cfnText(source, true).split(sep)[index];
+    return cfnText(source, true, refs).split(sep)[index];
   }
   if ('Fn::Join' in v) {
     const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => cfnText(p, true)).join(sep);
+    return parts.map((p) => cfnText(p, true, refs)).join(sep);
   }
-  if ('Ref' in v) return `{Ref:${String(v.Ref)}}`;
+  if ('Ref' in v) return refs[String(v.Ref)] ?? `{Ref:${String(v.Ref)}}`;
   if ('Fn::GetAtt' in v) return `{GetAtt:${(v['Fn::GetAtt'] as string[]).join('.')}}`;
   throw new Error(`cfnText: unexpected ${JSON.stringify(value)}`);
 }

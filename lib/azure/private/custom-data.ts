@@ -18,3 +18,12 @@ export function base64WithTokens(text: string): string {
     ),
   );
 }
+
+/**
+ * Terraform's base64 of a value that holds deploy-time parts, for a boot script's shell quoting: literal parts and
+ * references are joined by Terraform, so no literal carries `${` into a function argument.
+ */
+export function base64OfValue(value: string): string {
+  const parts = value.split(TOKEN).filter((p) => p !== '');
+  return Fn.base64encode(parts.length === 1 ? parts[0] : Fn.join('', parts));
+}
