@@ -215,12 +215,19 @@ function checkServerProps(props: FtpsServerProps, path: string): secretsmanager.
         fix: 'give the root volume size in GiB (Amazon Linux 2023 needs at least 8), or leave it out.',
       },
     );
-    for (const name of ['vpcSubnets', 'instanceType', 'machineImage'] as const) {
-      c.object(name, props[name], {
-        diagnose: Diagnose.invalidProp,
-        fix: `leave ${name} out for the default, or pass a value of its type.`,
-      });
-    }
+    const shape = (
+      name: 'vpcSubnets' | 'instanceType' | 'machineImage',
+      fits: (v: Record<string, unknown>) => boolean,
+      what: string,
+    ) => {
+      const fix = `leave ${name} out for the default, or pass ${what}.`;
+      const value = c.object(name, props[name], { diagnose: Diagnose.invalidProp, fix });
+      if (value !== undefined && !fits(value))
+        c.add(Diagnose.invalidProp(`${name} (${describeValue(value)}) is not ${what}.`, fix));
+    };
+    shape('vpcSubnets', () => true, 'an ec2.SubnetSelection');
+    shape('instanceType', (v) => typeof v.architecture === 'string', 'an ec2.InstanceType');
+    shape('machineImage', (v) => typeof v.getImage === 'function', 'an ec2.IMachineImage');
     if (c.found.length === 0) {
       const picked = certificateSource(props);
       if (typeof picked === 'object' && 'level' in picked) found.push(picked as Diagnostic);

@@ -7,7 +7,7 @@ import * as transfer from 'aws-cdk-lib/aws-transfer';
 import * as ipaddr from 'ipaddr.js';
 import { Construct } from 'constructs';
 import { Diagnostic, DiagnosticIds, FtpsTls, PortRange } from '../core';
-import { Diagnose } from '../core/internal';
+import { Diagnose, PropChecker, describeValue } from '../core/internal';
 import { planEndpoint } from './private/props';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
 
@@ -81,7 +81,7 @@ export class TransferFtpsServer extends Construct implements ec2.IConnectable {
     // Every check, the endpoint's included, before anything is added to the tree.
     const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
     const found = typeof props === 'object' && props !== null ? unsupported(props) : [];
-    const provider = found.length === 0 && props ? identityProvider(props.identityProvider) : undefined;
+    const provider = typeof props === 'object' && props !== null ? identityProvider(props.identityProvider) : undefined;
     if (provider && 'level' in provider) found.push(provider);
     const endpointProps: FtpsEndpointProps = {
       ...props,
@@ -142,33 +142,81 @@ function unsupported(props: TransferFtpsServerProps): Diagnostic[] {
   };
   if (props.tls !== undefined && props.tls !== FtpsTls.EXPLICIT)
     err(
-      `tls (${props.tls}): AWS Transfer Family serves explicit FTPS only. Fix: remove tls, or use FtpsServer (vsftpd) for implicit TLS.`,
+      `tls (${describeValue(props.tls)}): AWS Transfer Family serves explicit FTPS only. Fix: remove tls, or use FtpsServer (vsftpd) for implicit TLS.`,
     );
   if (props.controlPort !== undefined && props.controlPort !== TRANSFER_FAMILY_CONTROL_PORT)
     err(
-      `controlPort (${props.controlPort}): AWS Transfer Family listens on 21 only. Fix: remove controlPort, or use FtpsServer (vsftpd) for another port.`,
+      `controlPort (${describeValue(props.controlPort)}): AWS Transfer Family listens on 21 only. Fix: remove controlPort, or use FtpsServer (vsftpd) for another port.`,
     );
-  const pp = props.passivePorts;
-  if (pp && (pp.from !== TRANSFER_FAMILY_PASSIVE_PORTS.from || pp.to !== TRANSFER_FAMILY_PASSIVE_PORTS.to))
+  const pp = props.passivePorts as unknown;
+  const same =
+    typeof pp === 'object' &&
+    pp !== null &&
+    (pp as PortRange).from === TRANSFER_FAMILY_PASSIVE_PORTS.from &&
+    (pp as PortRange).to === TRANSFER_FAMILY_PASSIVE_PORTS.to;
+  if (pp !== undefined && !same)
     err(
-      `passivePorts (${pp.from}-${pp.to}): AWS Transfer Family's passive range is fixed at 8192-8200. Fix: remove passivePorts (clients and firewalls must allow 8192-8200), or use FtpsServer (vsftpd) for your own range.`,
+      `passivePorts (${describeValue(pp)}): AWS Transfer Family's passive range is fixed at 8192-8200. Fix: remove passivePorts (clients and firewalls must allow 8192-8200), or use FtpsServer (vsftpd) for your own range.`,
     );
-  if (props.activeMode) err('activeMode: AWS Transfer Family supports passive mode only. Fix: remove activeMode.');
+  if (props.activeMode !== undefined && props.activeMode !== false)
+    err('activeMode: AWS Transfer Family supports passive mode only. Fix: remove activeMode.');
   const ip = props.passiveIp;
-  if (ip !== undefined && !Token.isUnresolved(ip) && ip !== 'AUTO' && !ipaddr.IPv4.isValidFourPartDecimal(ip))
+  if (
+    ip !== undefined &&
+    !(typeof ip === 'string' && (Token.isUnresolved(ip) || ip === 'AUTO' || ipaddr.IPv4.isValidFourPartDecimal(ip)))
+  )
     err(
-      `passiveIp (${JSON.stringify(ip)}) must be "AUTO", "0.0.0.0" or an IPv4 address. Fix: use "AUTO" (the endpoint's Elastic IP) unless a firewall or NAT sits in front.`,
+      `passiveIp (${describeValue(ip)}) must be "AUTO", "0.0.0.0" or an IPv4 address. Fix: use "AUTO" (the endpoint's Elastic IP) unless a firewall or NAT sits in front.`,
     );
-  return found;
+  const c = new PropChecker((v) => Token.isUnresolved(v));
+  const certificate = c.object(
+    'certificate',
+    props.certificate,
+    {
+      diagnose: Diagnose.invalidProp,
+      fix: 'pass the acm.ICertificate clients see (acm.Certificate.fromCertificateArn).',
+    },
+    true,
+  );
+  if (certificate !== undefined && typeof certificate.certificateArn !== 'string') {
+    c.add(
+      Diagnose.invalidProp(
+        `certificate (${describeValue(certificate)}) is not an ACM certificate.`,
+        'pass an acm.ICertificate.',
+      ),
+    );
+  }
+  for (const name of ['securityPolicyName', 'domain', 'tlsSessionResumptionMode'] as const) {
+    c.string(name, props[name], {
+      diagnose: Diagnose.invalidProp,
+      fix: `leave ${name} out for the default, or pass one of its documented values.`,
+    });
+  }
+  c.object('vpcSubnets', props.vpcSubnets, {
+    diagnose: Diagnose.invalidProp,
+    fix: 'leave vpcSubnets out (public subnets) or pass an ec2.SubnetSelection.',
+  });
+  c.object('loggingRole', props.loggingRole, {
+    diagnose: Diagnose.invalidProp,
+    fix: 'pass an iam.IRole, or leave loggingRole out.',
+  });
+  return [...found, ...c.found];
 }
 
 function identityProvider(
   p: TransferIdentityProvider | undefined,
 ): Pick<transfer.CfnServerProps, 'identityProviderType' | 'identityProviderDetails'> | Diagnostic {
-  if (p && 'function' in p && p.function) {
+  if (typeof p !== 'object' || p === null) p = undefined;
+  if (p && 'function' in p && typeof p.function === 'object' && p.function !== null) {
     return { identityProviderType: 'AWS_LAMBDA', identityProviderDetails: { function: p.function.functionArn } };
   }
-  if (p && 'apiGatewayUrl' in p && p.apiGatewayUrl && p.invocationRole) {
+  if (
+    p &&
+    'apiGatewayUrl' in p &&
+    typeof p.apiGatewayUrl === 'string' &&
+    typeof p.invocationRole === 'object' &&
+    p.invocationRole !== null
+  ) {
     return {
       identityProviderType: 'API_GATEWAY',
       identityProviderDetails: { url: p.apiGatewayUrl, invocationRole: p.invocationRole.roleArn },

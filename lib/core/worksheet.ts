@@ -3,7 +3,7 @@ import { Diagnose, Diagnostic, FtpsValidationError } from './diagnostics';
 import { Side } from './flows';
 import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts } from './ftps-options';
 import { planFtps } from './plan';
-import { PropChecker } from './private/checks';
+import { PropChecker, describeValue } from './private/checks';
 import { Direction, statelessServerRules } from './projections';
 
 /** What a worksheet is drawn for. */
@@ -77,7 +77,7 @@ export function buildWorksheet(props: WorksheetProps): Worksheet {
     if (!parsed.ok) {
       c.add(
         Diagnose.invalidAddress(
-          `Server address ${JSON.stringify(String(p.server))} is not an IPv4 or IPv6 address or CIDR.`,
+          `Server address ${describeValue(p.server)} is not an IPv4 or IPv6 address or CIDR.`,
           'give the address the firewall sees, e.g. 198.51.100.10, or leave it out.',
         ),
       );
@@ -120,7 +120,7 @@ export function renderWorksheet(worksheet: Worksheet, format: WorksheetFormat = 
     default:
       throw new FtpsValidationError([
         Diagnose.invalidFormat(
-          `Worksheet format ${JSON.stringify(String(format))} is not one of md, csv, json.`,
+          `Worksheet format ${describeValue(format)} is not one of md, csv, json.`,
           'pass "md", "csv" or "json".',
         ),
       ]);

@@ -1,6 +1,14 @@
 import * as fc from 'fast-check';
 import * as ipaddr from 'ipaddr.js';
-import { DiagnosticIds, aggregateCidrs, cidrContains, parseClientCidr, validateClientCidrs } from '../../lib/core';
+import {
+  ClientCidr,
+  DiagnosticIds,
+  aggregateCidrs,
+  cidrContains,
+  parseClientCidr,
+  validateClientCidrs,
+  withoutCoveredCidrs,
+} from '../../lib/core';
 
 function messageOf(value: string, allowBareAddress = false): string {
   const r = parseClientCidr(value, { allowBareAddress });
@@ -150,4 +158,110 @@ describe('aggregateCidrs', () => {
       { numRuns: 200 },
     );
   });
+
+  const parse = (c: string): ClientCidr => (parseClientCidr(c) as { ok: true; value: ClientCidr }).value;
+  const merged = (...cidrs: string[]) => aggregateCidrs(cidrs.map(parse)).map((c) => c.cidr);
+
+  test.each([
+    [['198.51.100.0/24', '198.51.100.0/22'], ['198.51.100.0/22']],
+    [['198.51.100.0/22', '198.51.100.0/24'], ['198.51.100.0/22']],
+    [['2001:db8::/48', '2001:db8::/32'], ['2001:db8::/32']],
+    [['0.0.0.0/1', '0.0.0.0/0'], ['0.0.0.0/0']],
+    [['::/1', '::/0'], ['::/0']],
+    [
+      ['203.0.113.0/25', '203.0.113.128/25', '198.51.100.7/32'],
+      ['198.51.100.7/32', '203.0.113.0/24'],
+    ],
+    [
+      ['203.0.113.0/25', '2001:db8::/33', '2001:db8:8000::/33'],
+      ['203.0.113.0/25', '2001:db8::/32'],
+    ],
+  ])('merges networks that share their first address, nest or touch: %p -> %p', (input, output) => {
+    expect(merged(...input)).toEqual(output);
+  });
+
+  // Networks inside a /22 of 198.51.100.0, and IPv6 ones inside a /120: nested, adjacent and disjoint cases.
+  const v4 = fc
+    .tuple(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 22, max: 32 }))
+    .map(
+      ([host, len]) =>
+        `${ipaddr.IPv4.networkAddressFromCIDR(`198.51.${100 + (host >> 8)}.${host & 255}/${len}`)}/${len}`,
+    );
+  const v6 = fc
+    .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 120, max: 128 }))
+    .map(([host, len]) => `${ipaddr.IPv6.networkAddressFromCIDR(`2001:db8::${host.toString(16)}/${len}`)}/${len}`);
+  const clientSets = fc.array(fc.oneof(v4, v6), { minLength: 1, maxLength: 25 });
+  const addressesOf = (set: readonly ClientCidr[]) => {
+    const ranges = set.map((c) => ipaddr.parseCIDR(c.cidr));
+    const hosts = [
+      ...Array.from({ length: 1024 }, (_, i) => ipaddr.parse(`198.51.${100 + (i >> 8)}.${i & 255}`)),
+      ...Array.from({ length: 256 }, (_, i) => ipaddr.parse(`2001:db8::${i.toString(16)}`)),
+    ];
+    return hosts.map((h) => ranges.some(([net, len]) => h.kind() === net.kind() && h.match(net, len)));
+  };
+
+  test('property: aggregation covers the same addresses with no two results mergeable, whatever the order', () => {
+    fc.assert(
+      fc.property(clientSets, fc.func(fc.integer()), (cidrs, order) => {
+        const before = cidrs.map(parse);
+        const after = aggregateCidrs(before);
+        expect(addressesOf(after)).toEqual(addressesOf(before));
+        // Minimal: merging any result again changes nothing (no overlap, no mergeable siblings).
+        expect(aggregateCidrs(after)).toEqual(after);
+        const shuffled = [...before].sort((a, b) => order(a.cidr) - order(b.cidr));
+        expect(aggregateCidrs(shuffled)).toEqual(after);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('property: without merging, every network inside another one is dropped, whatever the order', () => {
+    fc.assert(
+      fc.property(clientSets, fc.func(fc.integer()), (cidrs, order) => {
+        const before = cidrs.map(parse);
+        const kept = withoutCoveredCidrs(before);
+        expect(addressesOf(kept)).toEqual(addressesOf(before));
+        for (const k of kept) expect(before.map((b) => b.cidr)).toContain(k.cidr);
+        for (const a of kept)
+          for (const b of kept)
+            if (a !== b) expect(cidrContains(a, b.cidr.split('/')[0]) && a.prefixLength <= b.prefixLength).toBe(false);
+        const shuffled = [...before].sort((a, b) => order(a.cidr) - order(b.cidr));
+        expect(withoutCoveredCidrs(shuffled)).toEqual(kept);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test.each([
+    ['::ffff:10.0.0.1/128', 'give the IPv4 form "10.0.0.1/32"'],
+    ['::ffff:198.51.100.0/120', 'give the IPv4 form "198.51.100.0/24"'],
+    ['::ffff:c633:6400/120', 'give the IPv4 form "198.51.100.0/24"'],
+    ['::10.0.0.1/128', 'IPv4 address written as IPv6'],
+  ])('refuses the IPv4-mapped address %p, pointing to the IPv4 form', (value, hint) => {
+    const r = parseClientCidr(value);
+    expect(r.ok).toBe(false);
+    const message = (r as { ok: false; diagnostic: { id: string; message: string } }).diagnostic;
+    expect(message.id).toBe(DiagnosticIds.INVALID_CLIENT);
+    expect(message.message).toContain(hint);
+  });
+
+  test.each(['fe80::1%eth0', 'fe80::1%eth0/128', '2001:db8::1%1/128'])(
+    'refuses the zone id in %p, never suggesting the value itself',
+    (value) => {
+      const r = parseClientCidr(value, { allowBareAddress: true });
+      expect(r.ok).toBe(false);
+      const d = (r as { ok: false; diagnostic: { message: string; fix: string } }).diagnostic;
+      expect(d.message).toContain('zone id');
+      expect(d.fix).not.toContain(value);
+    },
+  );
+
+  test.each([null, 42, 10n, Symbol('x'), ['203.0.113.0/24'], Object.create(null)])(
+    'refuses %p (not a string) with an id, never a TypeError',
+    (value) => {
+      const r = parseClientCidr(value);
+      expect(r.ok).toBe(false);
+      expect((r as { ok: false; diagnostic: { id: string } }).diagnostic.id).toBe(DiagnosticIds.INVALID_CLIENT);
+    },
+  );
 });
