@@ -156,7 +156,7 @@ function unsupported(props: TransferFtpsServerProps): Diagnostic[] {
     (pp as PortRange).to === TRANSFER_FAMILY_PASSIVE_PORTS.to;
   if (pp !== undefined && !same)
     err(
-      `passivePorts (${describeValue(pp)}): AWS Transfer Family's passive range is fixed at 8192-8200. Fix: remove passivePorts (clients and firewalls must allow 8192-8200), or use FtpsServer (vsftpd) for your own range.`,
+      `passivePorts (${typeof pp === 'object' && pp !== null && Number.isInteger((pp as PortRange).from) && Number.isInteger((pp as PortRange).to) ? `${(pp as PortRange).from}-${(pp as PortRange).to}` : describeValue(pp)}): AWS Transfer Family's passive range is fixed at 8192-8200. Fix: remove passivePorts (clients and firewalls must allow 8192-8200), or use FtpsServer (vsftpd) for your own range.`,
     );
   if (props.activeMode !== undefined && props.activeMode !== false)
     err('activeMode: AWS Transfer Family supports passive mode only. Fix: remove activeMode.');

@@ -116,7 +116,7 @@ describe('AWS TransferFtpsServer', () => {
     expect(message).toMatch(/^Stack\/Transfer: 5 invalid FTPS settings/);
     expect(message).toContain("passivePorts (50000-50004): AWS Transfer Family's passive range is fixed at 8192-8200");
     expect(message).toContain('controlPort (2121): AWS Transfer Family listens on 21 only');
-    expect(message).toContain('tls (implicit): AWS Transfer Family serves explicit FTPS only');
+    expect(message).toContain('tls ("implicit"): AWS Transfer Family serves explicit FTPS only');
     expect(message).toContain('activeMode: AWS Transfer Family supports passive mode only');
     expect(message).toContain('passiveIp ("my-nat") must be "AUTO", "0.0.0.0" or an IPv4 address');
   });
