@@ -1,14 +1,15 @@
 import { parseArgs } from 'node:util';
 import {
-  DEFAULT_EXPLICIT_CONTROL_PORT,
-  DEFAULT_IMPLICIT_CONTROL_PORT,
   FtpsTls,
   FtpsValidationError,
   PortRange,
   buildWorksheet,
+  formatDiagnostic,
   parsePortRange,
+  planFtps,
   renderWorksheet,
 } from '../core';
+import { PropChecker, checkControlPort, defaultControlPort, throwOnErrors } from '../core/internal';
 import { probe, renderProbe } from './probe/probe';
 import { InputError, readOpenings } from './report/read';
 import { FailOn, ReportFormat, diffOpenings, renderDiff, renderReport, violations } from './report/render';
@@ -276,21 +277,15 @@ function probeVerb(args: readonly string[], io: CliIo): number | Promise<number>
   if (tlsMax !== undefined && tlsMax !== '1.2' && tlsMax !== '1.3')
     throw new UsageError(`--tls-max ${JSON.stringify(tlsMax)} is not one of 1.2, 1.3`);
   const passive = values.passive === undefined ? undefined : parseRange('--passive', values.passive as string);
-  if (passive && passive.from > passive.to)
-    throw new UsageError(`--passive ${passive.from}-${passive.to} is inverted: write ${passive.to}-${passive.from}`);
+  const port = values.port === undefined ? undefined : parsePort('--port', values.port as string);
+  const checked = probeTarget(tlsMode === 'implicit' ? FtpsTls.IMPLICIT : FtpsTls.EXPLICIT, port, passive);
   return probe({
     host: positionals[0],
-    port: int(
-      '--port',
-      values.port,
-      tlsMode === 'implicit' ? DEFAULT_IMPLICIT_CONTROL_PORT : DEFAULT_EXPLICIT_CONTROL_PORT,
-      1,
-      65535,
-    ),
+    port: checked.port,
+    passive: checked.passive,
     tls: tlsMode,
     user,
     password,
-    passive,
     attempts: int('--attempts', values.attempts, 3, 1, 100),
     timeoutMs: int('--timeout', values.timeout, 5, 1, 300) * 1000,
     tlsMaxVersion: tlsMax === '1.2' ? 'TLSv1.2' : undefined,
@@ -331,7 +326,23 @@ function parsePort(flag: string, text: string): number {
   return Number(text);
 }
 
+/**
+ * The control port and passive range the probe checks against, by the core's rules: with a range, the whole FTPS
+ * plan (the range, its order, its overlap with the control port); the control port's default and range always.
+ */
+function probeTarget(tls: FtpsTls, port: number | undefined, passive: PortRange | undefined) {
+  if (passive !== undefined) {
+    const plan = planFtps({ tls, controlPort: port, passivePorts: passive }, { context: 'probe' });
+    return { port: plan.options.controlPort, passive: plan.options.passivePorts };
+  }
+  if (port === undefined) return { port: defaultControlPort(tls), passive: undefined };
+  const c = new PropChecker();
+  const checked = checkControlPort(c, '--port', port);
+  throwOnErrors(c.found, 'probe');
+  return { port: checked!, passive: undefined };
+}
+
 function oneLine(e: Error): string {
-  if (e instanceof FtpsValidationError) return e.diagnostics.map((d) => d.message).join(' | ');
+  if (e instanceof FtpsValidationError) return e.diagnostics.map(formatDiagnostic).join(' | ');
   return e.message.replace(/\s*\n\s*/g, ' ');
 }

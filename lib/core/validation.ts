@@ -64,15 +64,12 @@ export function checkOptions(
     tls = o.tls as FtpsTls;
   }
 
-  const port: Expectation = { diagnose: Diagnose.invalidPort, fix: CONTROL_FIX };
   const controlPort =
     o.controlPort === undefined
-      ? tls === FtpsTls.IMPLICIT
-        ? DEFAULT_IMPLICIT_CONTROL_PORT
-        : tls === undefined
-          ? undefined
-          : DEFAULT_EXPLICIT_CONTROL_PORT
-      : c.integer('controlPort', o.controlPort, { min: 1, max: 65535 }, port);
+      ? tls === undefined
+        ? undefined
+        : defaultControlPort(tls)
+      : checkControlPort(c, 'controlPort', o.controlPort);
 
   const passivePorts = checkRange(c, 'passivePorts', o.passivePorts, true, MIN_UNPRIVILEGED_PORT, PASSIVE_FIX);
   if (passivePorts && passivePorts.from < MIN_UNPRIVILEGED_PORT) {
@@ -142,6 +139,16 @@ export function checkOptions(
     clientPorts: { from: clientPorts.from, to: clientPorts.to },
   };
   return { diagnostics: [...c.found, ...warningsFor(resolved, o.controlPort !== undefined)], resolved };
+}
+
+/** The control port a TLS mode uses unless told otherwise: 21 explicit, 990 implicit. */
+export function defaultControlPort(tls: FtpsTls): number {
+  return tls === FtpsTls.IMPLICIT ? DEFAULT_IMPLICIT_CONTROL_PORT : DEFAULT_EXPLICIT_CONTROL_PORT;
+}
+
+/** The control port check, by type then range: the options' and the CLI probe's `--port`. */
+export function checkControlPort(c: PropChecker, name: string, value: unknown): number | undefined {
+  return c.integer(name, value, { min: 1, max: 65535 }, { diagnose: Diagnose.invalidPort, fix: CONTROL_FIX });
 }
 
 /** Every finding about the options: errors and warnings. Never throws; {@link planFtps} throws on errors. */

@@ -20,7 +20,7 @@ describe('ftps-rules probe input', () => {
     [['probe', '198.51.100.10'], '--user is required'],
     [
       ['probe', '198.51.100.10', '--user', 'u', '--passive', '50004-50000', '--password', 'p'],
-      '--passive 50004-50000 is inverted: write 50000-50004',
+      '[ftps-constructs:invertedPortRange] passivePorts (50004-50000) is inverted: from (50004) is greater than to (50000). Fix: swap them (50000-50004).',
     ],
     [
       ['probe', '198.51.100.10', '--user', 'u', '--password', 'p', '--attempts', '0'],
@@ -28,7 +28,7 @@ describe('ftps-rules probe input', () => {
     ],
     [
       ['probe', '198.51.100.10', '--user', 'u', '--password', 'p', '--port', '70000'],
-      '--port "70000" must be an integer from 1 to 65535',
+      '[ftps-constructs:invalidPort] --port (70000) must be an integer from 1 to 65535',
     ],
     [
       ['probe', '198.51.100.10', '--user', 'u', '--password', 'p', '--tls', 'ssl'],
@@ -41,6 +41,10 @@ describe('ftps-rules probe input', () => {
     [
       ['probe', '198.51.100.10', '--user', 'u', '--password', 'p', '--format', 'csv'],
       '--format "csv" is not one of md, json',
+    ],
+    [
+      ['probe', '198.51.100.10', '--user', 'u', '--password', 'p', '--passive', '50000-50004', '--port', '50001'],
+      '[ftps-constructs:passiveRangeOverlap] passivePorts (50000-50004) contains the control port 50001',
     ],
   ])('fails with exit 2 and one line on %j', (argv, message) => {
     delete process.env.FTPS_PASSWORD;

@@ -59,7 +59,15 @@ describe('ftps-rules worksheet', () => {
   test.each([
     [
       ['worksheet', '--passive', '50004-50000'],
-      'passivePorts (50004-50000) is inverted: from (50004) is greater than to (50000). Fix: swap them (50000-50004).',
+      'ftps-rules: [ftps-constructs:invertedPortRange] passivePorts (50004-50000) is inverted: from (50004) is greater than to (50000). Fix: swap them (50000-50004).',
+    ],
+    [
+      ['worksheet', '--passive', '50000-50004', '--client', 'fe80::1%eth0'],
+      '[ftps-constructs:invalidClient] Client [0] "fe80::1%eth0" has an IPv6 zone id',
+    ],
+    [
+      ['worksheet', '--passive', '50000-50004', '--client', '::ffff:203.0.113.7'],
+      'give the IPv4 form "203.0.113.7/32"',
     ],
     [['worksheet'], '--passive is required'],
     [['worksheet', '--passive', 'lots'], '--passive "lots" is not a port range: write FROM-TO'],
