@@ -832,3 +832,65 @@ describe('FtpsEndpoint: many endpoints with the same props (one plan, shared)', 
     expectSharedPlanFrozen(a, b);
   });
 });
+
+describe('FtpsEndpoint client merging keeps its word', () => {
+  const pairs = (n: number) => Array.from({ length: n }, (_, i) => [`10.${i}.0.0/24`, `10.${i}.0.0/23`]).flat(); // each /24 inside its /23
+
+  test('quotas count after merging: 30 x (/24 + the /23 holding it) is 30 networks, 60 rules, and fits', () => {
+    const { app, stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', { vpc, ...SEED, clients: pairs(30).map((c) => ec2.Peer.ipv4(c)) });
+    expect(() => app.synth()).not.toThrow();
+    const cidrs = inlineRules(stack, 'SecurityGroupIngress').map((r) => r.CidrIp);
+    expect(cidrs).toHaveLength(60);
+    expect(new Set(cidrs)).toEqual(new Set(Array.from({ length: 30 }, (_, i) => `10.${i}.0.0/23`)));
+  });
+
+  test.each([true, false])(
+    'aggregateClients %p: a network listed before or after the one holding it gives the same rules',
+    (aggregate) => {
+      const synth = (order: string[]) => {
+        const { stack, vpc } = fixture();
+        const networkAcl = ec2.NetworkAcl.fromNetworkAclId(stack, 'Acl', 'acl-12345678');
+        new FtpsEndpoint(stack, 'Ftps', {
+          vpc,
+          ...SEED,
+          networkAcl,
+          aggregateClients: aggregate,
+          clients: order.map((c) => ec2.Peer.ipv4(c)),
+        });
+        return Template.fromStack(stack).toJSON();
+      };
+      const before = synth(['198.51.100.0/24', '198.51.100.0/22', '203.0.113.0/25']);
+      expect(synth(['198.51.100.0/22', '203.0.113.0/25', '198.51.100.0/24'])).toEqual(before);
+      expect(synth(['203.0.113.0/25', '198.51.100.0/22', '198.51.100.0/24'])).toEqual(before);
+      const entries = Object.values(
+        before.Resources as Record<string, { Type: string; Properties: { CidrBlock?: string } }>,
+      )
+        .filter((r) => r.Type === 'AWS::EC2::NetworkAclEntry')
+        .map((r) => r.Properties.CidrBlock);
+      // Three entries per network (control and passive in, replies out), the /24 never among them.
+      expect(new Set(entries)).toEqual(new Set(['198.51.100.0/22', '203.0.113.0/25']));
+      expect(entries).toHaveLength(6);
+    },
+  );
+
+  test('a catch-and-synth after a failed endpoint synthesizes nothing of it, and later checks do not crash on it', () => {
+    const { app, stack, vpc } = fixture();
+    const networkAcl = ec2.NetworkAcl.fromNetworkAclId(stack, 'Acl', 'acl-12345678');
+    expect(
+      () =>
+        new FtpsEndpoint(stack, 'Bad', {
+          vpc,
+          ...SEED,
+          networkAcl,
+          networkAclReservedRuleNumbers: [110],
+          clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+        }),
+    ).toThrow(/\[ftps-constructs:naclRuleNumber\]/);
+    new FtpsEndpoint(stack, 'Good', { vpc, ...SEED, clients: [ec2.Peer.ipv4('198.51.100.0/24')] });
+    app.synth();
+    expect(stack.node.tryFindChild('Bad')).toBeUndefined();
+    expect(resourcesOf(stack, 'AWS::EC2::NetworkAclEntry')).toHaveLength(0);
+    expect(resourcesOf(stack, 'AWS::EC2::SecurityGroup')).toHaveLength(1);
+  });
+});

@@ -4,7 +4,7 @@ import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-securit
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { TerraformOutput, TerraformVariable, Testing } from 'cdktf';
 import { FtpsClientRules, FtpsEndpoint } from '../../lib/azure';
-import { DiagnosticIds, FtpsTls } from '../../lib/core';
+import { DiagnosticIds, FtpsTls, FtpsValidationError } from '../../lib/core';
 import { BASE, SEED, fixture, resourcesOf, warningsOf } from './fixtures';
 import { circularObject, expectSharedPlanFrozen } from '../support/shared-plans';
 
@@ -504,5 +504,67 @@ describe('Azure FtpsClientRules (client side)', () => {
     expect(() => new FtpsClientRules(stack, 'FtpsClient', { ...BASE, ...SEED, servers: ['198.51.100.10/24'] })).toThrow(
       'Server [0] "198.51.100.10/24" has host bits set',
     );
+  });
+});
+
+describe('Azure FtpsEndpoint: inputs checked before apply', () => {
+  const make = (props: Record<string, unknown>) => () => {
+    const { stack } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', { ...BASE, ...SEED, clients: ['203.0.113.0/24'], ...props } as never);
+  };
+
+  test.each([
+    [{ clients: ['Internt'] }, DiagnosticIds.UNKNOWN_SERVICE_TAG, 'did you mean "Internet"?'],
+    [{ clients: ['localhost'] }, DiagnosticIds.UNKNOWN_SERVICE_TAG, 'neither an address nor a service tag'],
+    [
+      { clients: ['AzureCloud.NoSuchRegion'] },
+      DiagnosticIds.UNKNOWN_SERVICE_TAG,
+      'neither an address nor a service tag',
+    ],
+    [{ clients: ['::ffff:10.0.0.1'] }, DiagnosticIds.INVALID_CLIENT, 'give the IPv4 form "10.0.0.1/32"'],
+    [{ clients: ['fe80::1%eth0'] }, DiagnosticIds.INVALID_CLIENT, 'zone id'],
+    [{ serverAddressPrefixes: ['10.0.0.1/8'] }, DiagnosticIds.INVALID_ADDRESS, 'has host bits set'],
+    [{ serverAddressPrefixes: 'VirtualNetwork' }, DiagnosticIds.INVALID_ADDRESS, 'must be a list'],
+    [
+      { reservedRules: [{ name: 'ssh', priority: 100, direction: 'inbound' }] },
+      DiagnosticIds.INVALID_LIMIT,
+      'write "Inbound"',
+    ],
+    [
+      { reservedRules: [{ name: 'ssh', priority: '100', direction: 'Inbound' }] },
+      DiagnosticIds.INVALID_LIMIT,
+      'reservedRules[0].priority ("100") must be an integer',
+    ],
+    [{ ruleNamePrefix: 'a\nb' }, DiagnosticIds.INVALID_PROP, 'ruleNamePrefix'],
+    [{ aggregateAddresses: 'yes' }, DiagnosticIds.INVALID_PROP, 'aggregateAddresses ("yes") must be true or false'],
+    [{ activeMode: 'yes' }, DiagnosticIds.INVALID_ACTIVE_MODE, 'activeMode ("yes") must be true or false'],
+    [{ clients: '10.0.0.0/8' }, DiagnosticIds.INVALID_CLIENT, 'Did you mean ["10.0.0.0/8"]'],
+    [{ priority: null }, DiagnosticIds.INVALID_LIMIT, 'priority is null'],
+  ])('fails on %j with %s', (props, id, text) => {
+    let error: unknown;
+    try {
+      make(props)();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FtpsValidationError);
+    expect((error as FtpsValidationError).diagnostics.map((d) => d.id)).toContain(id);
+    expect((error as Error).message).toContain(text);
+    expect((error as Error).message).toContain(`[${id}]`);
+  });
+
+  test('documented tags pass in any case, canonicalized; additionalServiceTags admits a new one', () => {
+    const { stack } = fixture();
+    new FtpsEndpoint(stack, 'Ftps', {
+      ...BASE,
+      ...SEED,
+      clients: ['internet', 'storage.westeurope', 'AzureBrandNew'],
+      additionalServiceTags: ['AzureBrandNew'],
+    });
+    expect(rulesOf(stack).map((r) => r.source_address_prefix)).toEqual([
+      'AzureBrandNew',
+      'Internet',
+      'Storage.WestEurope',
+    ]);
   });
 });
