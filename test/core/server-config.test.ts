@@ -1,4 +1,11 @@
-import { FtpsTls, renderProftpdConf, renderPureFtpdFlags, renderVsftpdConf } from '../../lib/core';
+import {
+  DiagnosticIds,
+  FtpsTls,
+  FtpsValidationError,
+  renderProftpdConf,
+  renderPureFtpdFlags,
+  renderVsftpdConf,
+} from '../../lib/core';
 
 const SEED = { passivePorts: { from: 50000, to: 50004 } };
 const FILES = { certificateFile: '/etc/ssl/ftps.pem', privateKeyFile: '/etc/ssl/private/ftps.key' };
@@ -106,5 +113,60 @@ describe('renderPureFtpdFlags', () => {
     expect(() => renderPureFtpdFlags({ ...SEED, tls: FtpsTls.IMPLICIT }, FILES)).toThrow(
       /implicit TLS is a compile-time option/,
     );
+  });
+});
+
+describe('no value from the settings can add a configuration line or split an argument', () => {
+  const idsOf = (f: () => unknown): string[] => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(FtpsValidationError);
+      return (e as FtpsValidationError).diagnostics.map((d) => d.id);
+    }
+    return [];
+  };
+
+  test.each([
+    ['usersRoot', '/srv/ftps\nanonymous_enable=YES'],
+    ['usersRoot', 'srv/ftps'],
+    ['usersRoot', '/srv/../etc'],
+    ['certificateFile', '/etc/ssl/ftps.pem\nanonymous_enable=YES'],
+    ['certificateFile', '/etc/ssl/a,b.pem'],
+    ['privateKeyFile', "/etc/ssl/k'ey.pem"],
+  ])('%s %p is refused (unsafeValue), by every renderer', (name, value) => {
+    for (const render of [renderVsftpdConf, renderProftpdConf, renderPureFtpdFlags]) {
+      expect(idsOf(() => render(SEED, { ...FILES, [name]: value }))).toContain(DiagnosticIds.UNSAFE_VALUE);
+    }
+  });
+
+  test('a passive address with a line break is refused; a token one needs the backend first-line function', () => {
+    expect(
+      idsOf(() => renderVsftpdConf(SEED, { ...FILES, passiveAddress: '198.51.100.7\nanonymous_enable=YES' })),
+    ).toEqual([DiagnosticIds.INVALID_ADDRESS]);
+    const TOKEN = '${Token[ADDRESS]}';
+    const isUnresolved = (v: string) => v === TOKEN;
+    expect(idsOf(() => renderVsftpdConf(SEED, { ...FILES, passiveAddress: TOKEN }, { isUnresolved }))).toEqual([
+      DiagnosticIds.UNSAFE_VALUE,
+    ]);
+    const conf = renderVsftpdConf(
+      SEED,
+      { ...FILES, passiveAddress: TOKEN },
+      { isUnresolved, singleLine: (v) => `firstLine(${v})` },
+    );
+    expect(conf).toContain(`pasv_address=firstLine(${TOKEN})\n`);
+    expect(
+      renderProftpdConf(
+        SEED,
+        { ...FILES, passiveAddress: TOKEN },
+        { isUnresolved, singleLine: (v) => `firstLine(${v})` },
+      ),
+    ).toContain(`MasqueradeAddress firstLine(${TOKEN})\n`);
+  });
+
+  test('Pure-FTPd implicit TLS is an FtpsValidationError with an id, not a plain Error', () => {
+    expect(idsOf(() => renderPureFtpdFlags({ ...SEED, tls: FtpsTls.IMPLICIT }, FILES))).toEqual([
+      DiagnosticIds.UNSUPPORTED_SETTING,
+    ]);
   });
 });
