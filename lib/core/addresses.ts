@@ -145,10 +145,13 @@ export function aggregateCidrs(clients: readonly ClientCidr[]): ClientCidr[] {
   const out: ClientCidr[] = [];
   for (const family of ['ipv4', 'ipv6'] as const) {
     const bits = family === 'ipv4' ? 32 : 128;
-    const spans = clients
-      .filter((c) => c.family === family)
-      .map(toSpan)
-      .sort(bySpan);
+    const mine = clients.filter((c) => c.family === family);
+    if (mine.length <= 1) {
+      // One network is its own aggregate (the common case: one per endpoint and family).
+      out.push(...mine);
+      continue;
+    }
+    const spans = mine.map(toSpan).sort(bySpan);
     const merged: Span[] = [];
     for (const s of spans) {
       const last = merged[merged.length - 1];
@@ -168,11 +171,13 @@ export function aggregateCidrs(clients: readonly ClientCidr[]): ClientCidr[] {
 export function withoutCoveredCidrs(clients: readonly ClientCidr[]): ClientCidr[] {
   const out: ClientCidr[] = [];
   for (const family of ['ipv4', 'ipv6'] as const) {
+    const mine = clients.filter((c) => c.family === family);
+    if (mine.length <= 1) {
+      out.push(...mine);
+      continue;
+    }
     const kept: { span: Span; client: ClientCidr }[] = [];
-    const sorted = clients
-      .filter((c) => c.family === family)
-      .map((client) => ({ span: toSpan(client), client }))
-      .sort((a, b) => bySpan(a.span, b.span));
+    const sorted = mine.map((client) => ({ span: toSpan(client), client })).sort((a, b) => bySpan(a.span, b.span));
     for (const item of sorted) {
       const last = kept[kept.length - 1];
       // CIDRs are nested or disjoint: sorted by start then widest first, a covered one follows its cover.
@@ -196,7 +201,7 @@ function bySpan(a: Span, b: Span): number {
 
 function toSpan(c: ClientCidr): Span {
   const bits = c.family === 'ipv4' ? 32n : 128n;
-  const [addr] = ipaddr.parseCIDR(c.cidr);
+  const [addr] = c.family === 'ipv4' ? ipaddr.IPv4.parseCIDR(c.cidr) : ipaddr.IPv6.parseCIDR(c.cidr);
   let start = 0n;
   for (const byte of addr.toByteArray()) start = (start << 8n) | BigInt(byte);
   const size = 1n << (bits - BigInt(c.prefixLength));
@@ -233,7 +238,7 @@ function formatAddress(n: bigint, family: AddressFamily): string {
 export function cidrContains(client: ClientCidr, address: string): boolean {
   const addr = parseAddress(address);
   if (!addr) return false;
-  const [net, len] = ipaddr.parseCIDR(client.cidr);
+  const [net, len] = client.family === 'ipv4' ? ipaddr.IPv4.parseCIDR(client.cidr) : ipaddr.IPv6.parseCIDR(client.cidr);
   return addr.kind() === net.kind() && addr.match(net, len);
 }
 
@@ -263,7 +268,9 @@ function networkAddress(address: ipaddr.IPv4 | ipaddr.IPv6, prefixLength: number
 /** True when every address of `inner` lies inside `outer` (same family). */
 export function cidrCovers(outer: ClientCidr, inner: ClientCidr): boolean {
   if (outer.family !== inner.family || outer.prefixLength > inner.prefixLength) return false;
-  return cidrContains(outer, inner.cidr.slice(0, inner.cidr.lastIndexOf('/')));
+  const o = toSpan(outer);
+  const i = toSpan(inner);
+  return o.start <= i.start && i.end <= o.end;
 }
 
 /** A single host reads as its address (`203.0.113.7`); a network as its CIDR (`203.0.113.0/24`). */

@@ -155,13 +155,11 @@ export function planEndpoint(props: FtpsEndpointProps, path: string, extra: read
     context: path,
     also: [...c.found, ...extra],
   });
-  const statefulRules = statefulServerRules(plan.flows);
+  const rules = rulesOf(plan);
   return {
     ...plan,
-    statefulRules,
-    statefulPorts: statefulRules.map((r) => toPort(r.destinationPorts)),
-    controlPort: ec2.Port.tcp(plan.options.controlPort),
-    statelessRules: props.networkAcl ? byDestination(statelessServerRules(plan.flows)) : [],
+    ...rules,
+    statelessRules: props.networkAcl ? rules.statelessRules : [],
     aggregate: props.aggregateClients ?? true,
     securityGroupRuleLimit: sgLimit ?? DEFAULT_SECURITY_GROUP_RULE_LIMIT,
     nacl: {
@@ -172,6 +170,28 @@ export function planEndpoint(props: FtpsEndpointProps, path: string, extra: read
     },
     clients: (props.clients ?? []) as ec2.IConnectable[],
   };
+}
+
+/** Rules and ports by plan: plans are shared (frozen) between endpoints with the same options, so are these. */
+const rulesByPlan = new WeakMap<
+  FtpsPlan,
+  Pick<EndpointPlan, 'statefulRules' | 'statefulPorts' | 'controlPort' | 'statelessRules'>
+>();
+
+function rulesOf(plan: FtpsPlan) {
+  let rules = rulesByPlan.get(plan);
+  if (!rules) {
+    const statefulRules = statefulServerRules(plan.flows);
+    rules = {
+      statefulRules,
+      // CDK's Port objects are immutable and shared like Port.SSH.
+      statefulPorts: statefulRules.map((r) => toPort(r.destinationPorts)),
+      controlPort: ec2.Port.tcp(plan.options.controlPort),
+      statelessRules: byDestination(statelessServerRules(plan.flows)),
+    };
+    rulesByPlan.set(plan, rules);
+  }
+  return rules;
 }
 
 /** Why a value is not a peer or connectable, or undefined when it is one. */

@@ -87,6 +87,9 @@ export class PropChecker {
     required = false,
   ): number | undefined {
     if (!this.present(name, value, e, required)) return undefined;
+    // An integer in range is never a token (CDK and CDKTF encode number tokens as huge doubles): the common
+    // case skips the token check, which costs more than the rest of the checks together.
+    if (typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max) return value;
     if (typeof value === 'number' && this.isUnresolved(value)) {
       this.found.push(
         e.diagnose(
