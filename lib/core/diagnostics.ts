@@ -92,6 +92,27 @@ export const Diagnose = {
   selfSignedCertificate: define('selfSignedCertificate', 'warning'),
   /** A prefix list from outside the app: its size, which counts against the quota, is unknown. */
   prefixListUncounted: define('prefixListUncounted', 'warning'),
+  // The probe's findings about a live server (ftps-rules probe)
+  /** The control port does not answer (closed, filtered, nothing listening, or the name does not resolve). */
+  probeControlUnreachable: define('probeControlUnreachable', 'error'),
+  /** The server asked for a password without TLS. */
+  probePlainFtpAccepted: define('probePlainFtpAccepted', 'warning'),
+  /** The TLS handshake or upgrade failed. */
+  probeTlsBroken: define('probeTlsBroken', 'error'),
+  /** The certificate does not name the host probed. */
+  probeCertificateMismatch: define('probeCertificateMismatch', 'warning'),
+  /** The certificate has expired. */
+  probeCertificateExpired: define('probeCertificateExpired', 'error'),
+  /** The login was refused. */
+  probeLoginFailed: define('probeLoginFailed', 'error'),
+  /** The server requires TLS session reuse on data connections. */
+  probeTlsReuseRequired: define('probeTlsReuseRequired', 'warning'),
+  /** PASV advertises an address other than the server probed (the NAT trap). */
+  probePasvAddress: define('probePasvAddress', 'error'),
+  /** The server offered a data port outside the declared passive range. */
+  probePortOutsideRange: define('probePortOutsideRange', 'error'),
+  /** A passive data port does not answer. */
+  probeDataPortClosed: define('probeDataPortClosed', 'error'),
 } as const;
 
 type Registry = typeof Diagnose;

@@ -590,10 +590,10 @@ suite('FTPS end to end', () => {
       withProbeServer({}, seedRules(undefined, true).rules, () => {
         const p = runProbe(['--passive', '50000-50004']);
         expect(p.code).toBe(1);
-        expect(ids(p)).toEqual(['data-port-closed']);
+        expect(ids(p)).toEqual(['ftps-constructs:probeDataPortClosed']);
         expect(p.report.diagnoses[0].message).toMatch(/Data connections? to TCP 5000[0-4](, 5000[0-4])* timed out/);
         fs.writeFileSync('test/e2e/reports/probe-passive-closed.md', p.markdown);
-        expect(p.markdown).toContain('**Fix:** Open TCP 50000-50004 inbound');
+        expect(p.markdown).toContain('Fix: Open TCP 50000-50004 inbound');
       });
     });
 
@@ -605,7 +605,7 @@ suite('FTPS end to end', () => {
         () => {
           const p = runProbe(['--passive', '50000-50001', '--attempts', '6']);
           expect(p.code).toBe(1);
-          expect(ids(p)).toEqual(['data-port-closed']);
+          expect(ids(p)).toEqual(['ftps-constructs:probeDataPortClosed']);
           expect(p.report.diagnoses[0].message).toContain(
             'Data connection to TCP 50001 timed out: this port is closed',
           );
@@ -618,7 +618,7 @@ suite('FTPS end to end', () => {
       withProbeServer({ listen: 'YES', listen_ipv6: 'NO', pasv_address: '198.51.100.99' }, seedRules().rules, () => {
         const p = runProbe(['--passive', '50000-50004']);
         expect(p.code).toBe(1);
-        expect(ids(p)).toEqual(['pasv-address']);
+        expect(ids(p)).toEqual(['ftps-constructs:probePasvAddress']);
         expect(p.report.diagnoses[0].message).toMatch(
           /^PASV advertises 198\.51\.100\.99 .*not 198\.51\.100\.10 that this client connected to: the NAT trap/,
         );
@@ -628,7 +628,7 @@ suite('FTPS end to end', () => {
     test('a server range that disagrees with the declared one: port outside the range', () => {
       withProbeServer({}, seedRules().rules, () => {
         const p = runProbe(['--passive', '40000-40004', '--attempts', '1']);
-        expect(ids(p)).toEqual(['port-outside-range']);
+        expect(ids(p)).toEqual(['ftps-constructs:probePortOutsideRange']);
       });
     });
 
@@ -636,7 +636,7 @@ suite('FTPS end to end', () => {
       withProbeServer({ force_local_logins_ssl: 'NO', force_local_data_ssl: 'NO' }, seedRules().rules, () => {
         const p = runProbe();
         expect(p.code).toBe(0);
-        expect(ids(p)).toEqual(['plain-ftp-accepted']);
+        expect(ids(p)).toEqual(['ftps-constructs:probePlainFtpAccepted']);
       });
     });
 
@@ -644,7 +644,7 @@ suite('FTPS end to end', () => {
       withProbeServer({ require_ssl_reuse: 'YES' }, seedRules().rules, () => {
         const p = runProbe();
         expect(p.code).toBe(0);
-        expect(ids(p)).toEqual(['tls-reuse-required']);
+        expect(ids(p)).toEqual(['ftps-constructs:probeTlsReuseRequired']);
         expect(p.report.diagnoses[0].message).toMatch(/refused \(522/);
       });
     });
@@ -672,7 +672,9 @@ suite('FTPS end to end', () => {
           { encoding: 'utf8', env: { ...process.env, FTPS_PASSWORD: PASSWORD }, timeout: 30_000 },
         );
         expect(out.status).toBe(1);
-        expect(JSON.parse(out.stdout).diagnoses.map((d: { id: string }) => d.id)).toEqual(['control-unreachable']);
+        expect(JSON.parse(out.stdout).diagnoses.map((d: { id: string }) => d.id)).toEqual([
+          'ftps-constructs:probeControlUnreachable',
+        ]);
       } finally {
         topo.firewall(topo.server, '');
       }

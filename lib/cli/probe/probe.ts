@@ -6,7 +6,8 @@ import { parseEpsvResponse, parsePasvResponse } from 'basic-ftp/dist/transfer';
 import * as ipaddr from 'ipaddr.js';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { PortRange, formatPorts, rangeContains } from '../../core';
+import { Diagnostic, PortRange, formatPorts, rangeContains } from '../../core';
+import { Diagnose } from '../../core/internal';
 
 export interface ProbeOptions {
   readonly host: string;
@@ -40,12 +41,8 @@ export interface DataAttempt {
   readonly detail: string;
 }
 
-export interface ProbeDiagnosis {
-  readonly id: string;
-  readonly level: 'error' | 'warning';
-  readonly message: string;
-  readonly fix: string;
-}
+/** A finding of the probe: the core's diagnostic type, made by the core's registry (ids `ftps-constructs:probe...`). */
+export type ProbeDiagnosis = Diagnostic;
 
 export interface ProbeReport {
   readonly target: string;
@@ -76,12 +73,12 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
   const reachable = await tcpConnect(o.host, o.port, o.timeoutMs);
   steps.push({ step: `control port ${o.port} reachable`, ok: reachable.ok, ms: since(t), detail: reachable.detail });
   if (!reachable.ok) {
-    diagnoses.push({
-      id: 'control-unreachable',
-      level: 'error',
-      message: `TCP ${o.port} on ${o.host}: ${reachable.detail}.`,
-      fix: `Open TCP ${o.port} inbound from this client in every firewall on the path (security group, NACL, NSG), and check the server listens.`,
-    });
+    diagnoses.push(
+      Diagnose.probeControlUnreachable(
+        `TCP ${o.port} on ${o.host}: ${reachable.detail}.`,
+        `Open TCP ${o.port} inbound from this client in every firewall on the path (security group, NACL, NSG), and check the server listens.`,
+      ),
+    );
     return done(false);
   }
 
@@ -91,12 +88,12 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
     const plain = await plainLoginOffered(o);
     steps.push({ step: 'plain FTP refused', ok: !plain.offered, ms: since(t), detail: plain.detail });
     if (plain.offered) {
-      diagnoses.push({
-        id: 'plain-ftp-accepted',
-        level: 'warning',
-        message: `The server asked for a password without TLS (${plain.detail}): passwords can travel in clear.`,
-        fix: 'Require TLS for logins and data: vsftpd force_local_logins_ssl=YES and force_local_data_ssl=YES; ProFTPD TLSRequired on; Pure-FTPd -Y 2.',
-      });
+      diagnoses.push(
+        Diagnose.probePlainFtpAccepted(
+          `The server asked for a password without TLS (${plain.detail}): passwords can travel in clear.`,
+          'Require TLS for logins and data: vsftpd force_local_logins_ssl=YES and force_local_data_ssl=YES; ProFTPD TLSRequired on; Pure-FTPd -Y 2.',
+        ),
+      );
     }
   }
 
@@ -118,15 +115,14 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
       });
     } catch (e) {
       steps.push({ step: 'TLS', ok: false, ms: since(t), detail: message(e) });
-      diagnoses.push({
-        id: 'tls-broken',
-        level: 'error',
-        message: `The control port answers but TLS fails: ${message(e)}.`,
-        fix:
+      diagnoses.push(
+        Diagnose.probeTlsBroken(
+          `The control port answers but TLS fails: ${message(e)}.`,
           o.tls === 'explicit'
             ? 'An FTP-aware firewall or NAT (ALG, "FTP inspection") may be rewriting AUTH TLS: turn FTP inspection off for this port; or the server has no TLS (vsftpd ssl_enable=YES).'
             : 'Check the server speaks implicit TLS on this port (vsftpd implicit_ssl=YES), or use --tls explicit.',
-      });
+        ),
+      );
       return done(false);
     }
     const cert = (client.ftp.socket as tls.TLSSocket).getPeerCertificate();
@@ -136,20 +132,17 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
       const subject = cn(cert.subject);
       certificate = { subject, issuer: cn(cert.issuer), validTo: cert.valid_to, matchesHost };
       if (!matchesHost) {
-        diagnoses.push({
-          id: 'certificate-mismatch',
-          level: 'warning',
-          message: `The certificate (CN ${subject}) does not name ${o.host}.`,
-          fix: 'Install a certificate for the name clients use, or connect by that name.',
-        });
+        diagnoses.push(
+          Diagnose.probeCertificateMismatch(
+            `The certificate (CN ${subject}) does not name ${o.host}.`,
+            'Install a certificate for the name clients use, or connect by that name.',
+          ),
+        );
       }
       if (new Date(cert.valid_to).getTime() < Date.now()) {
-        diagnoses.push({
-          id: 'certificate-expired',
-          level: 'error',
-          message: `The certificate expired on ${cert.valid_to}.`,
-          fix: 'Renew the certificate.',
-        });
+        diagnoses.push(
+          Diagnose.probeCertificateExpired(`The certificate expired on ${cert.valid_to}.`, 'Renew the certificate.'),
+        );
       }
     }
 
@@ -159,12 +152,12 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
       steps.push({ step: 'login', ok: true, ms: since(t), detail: oneLine(res.message) });
     } catch (e) {
       steps.push({ step: 'login', ok: false, ms: since(t), detail: message(e) });
-      diagnoses.push({
-        id: 'login-failed',
-        level: 'error',
-        message: `Login as ${o.user} failed: ${message(e)}.`,
-        fix: 'Check the user and password (--user, --password or FTPS_PASSWORD).',
-      });
+      diagnoses.push(
+        Diagnose.probeLoginFailed(
+          `Login as ${o.user} failed: ${message(e)}.`,
+          'Check the user and password (--user, --password or FTPS_PASSWORD).',
+        ),
+      );
       return done(false);
     }
     t = performance.now();
@@ -182,12 +175,12 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
     // One more without session reuse: does the server demand it (vsftpd require_ssl_reuse)?
     const noReuse = await dataAttempt(client, o, 'EPSV', tlsOptions, undefined);
     if (!noReuse.opened && /\b(522|425)\b/.test(noReuse.detail) && data.some((d) => d.opened)) {
-      diagnoses.push({
-        id: 'tls-reuse-required',
-        level: 'warning',
-        message: `Data connections that do not resume the control channel's TLS session are refused (${noReuse.detail}); this probe resumes, so it got through.`,
-        fix: 'Use clients that resume TLS sessions (curl, lftp, FileZilla, WinSCP do), or relax it on the server: vsftpd require_ssl_reuse=NO, ProFTPD TLSOptions NoSessionReuseRequired.',
-      });
+      diagnoses.push(
+        Diagnose.probeTlsReuseRequired(
+          `Data connections that do not resume the control channel's TLS session are refused (${noReuse.detail}); this probe resumes, so it got through.`,
+          'Use clients that resume TLS sessions (curl, lftp, FileZilla, WinSCP do), or relax it on the server: vsftpd require_ssl_reuse=NO, ProFTPD TLSOptions NoSessionReuseRequired.',
+        ),
+      );
     }
   } finally {
     client.close();
@@ -203,34 +196,34 @@ function diagnoseData(o: ProbeOptions, data: DataAttempt[], diagnoses: ProbeDiag
   const wrong = pasv.find((d) => d.address !== o.host);
   if (wrong) {
     const kind = ipaddr.isValid(wrong.address) ? ipaddr.parse(wrong.address).range() : 'unknown';
-    diagnoses.push({
-      id: 'pasv-address',
-      level: 'error',
-      message: `PASV advertises ${wrong.address}${kind !== 'unicast' ? ` (a ${kind} address)` : ''}, not ${o.host} that this client connected to: the NAT trap — clients that follow the PASV address time out after login.`,
-      fix: `Advertise the public address: vsftpd pasv_address=${net.isIPv4(o.host) ? o.host : '<public IPv4>'} (with listen=YES), ProFTPD MasqueradeAddress, AWS Transfer Family PassiveIp.`,
-    });
+    diagnoses.push(
+      Diagnose.probePasvAddress(
+        `PASV advertises ${wrong.address}${kind !== 'unicast' ? ` (a ${kind} address)` : ''}, not ${o.host} that this client connected to: the NAT trap — clients that follow the PASV address time out after login.`,
+        `Advertise the public address: vsftpd pasv_address=${net.isIPv4(o.host) ? o.host : '<public IPv4>'} (with listen=YES), ProFTPD MasqueradeAddress, AWS Transfer Family PassiveIp.`,
+      ),
+    );
   }
   if (o.passive) {
     const outside = [...new Set(data.filter((d) => d.port && !rangeContains(o.passive!, d.port)).map((d) => d.port))];
     if (outside.length > 0) {
-      diagnoses.push({
-        id: 'port-outside-range',
-        level: 'error',
-        message: `The server offered data port${outside.length > 1 ? 's' : ''} ${outside.join(', ')}, outside the declared passive range ${formatPorts(o.passive)}: server and firewall disagree.`,
-        fix: `Configure the same range on the server (vsftpd pasv_min_port=${o.passive.from} pasv_max_port=${o.passive.to}) and in the firewall.`,
-      });
+      diagnoses.push(
+        Diagnose.probePortOutsideRange(
+          `The server offered data port${outside.length > 1 ? 's' : ''} ${outside.join(', ')}, outside the declared passive range ${formatPorts(o.passive)}: server and firewall disagree.`,
+          `Configure the same range on the server (vsftpd pasv_min_port=${o.passive.from} pasv_max_port=${o.passive.to}) and in the firewall.`,
+        ),
+      );
     }
   }
   const closed = [...new Set(data.filter((d) => !d.opened && /timed out/.test(d.detail)).map((d) => d.port))].sort(
     (a, b) => a - b,
   );
   if (closed.length > 0) {
-    diagnoses.push({
-      id: 'data-port-closed',
-      level: 'error',
-      message: `Data connection${closed.length > 1 ? 's' : ''} to TCP ${closed.join(', ')} timed out: ${closed.length > 1 ? 'these ports are' : 'this port is'} closed in a firewall on the path.`,
-      fix: `Open TCP ${o.passive ? formatPorts(o.passive) : closed.join(', ')} inbound from the clients (the whole passive range) in every firewall on the path.`,
-    });
+    diagnoses.push(
+      Diagnose.probeDataPortClosed(
+        `Data connection${closed.length > 1 ? 's' : ''} to TCP ${closed.join(', ')} timed out: ${closed.length > 1 ? 'these ports are' : 'this port is'} closed in a firewall on the path.`,
+        `Open TCP ${o.passive ? formatPorts(o.passive) : closed.join(', ')} inbound from the clients (the whole passive range) in every firewall on the path.`,
+      ),
+    );
   }
 }
 
@@ -381,6 +374,6 @@ export function renderProbe(r: ProbeReport, format: 'md' | 'json'): string {
       );
   }
   lines.push('', r.diagnoses.length ? '## Diagnosis' : 'No problem found.');
-  for (const d of r.diagnoses) lines.push(`- **${d.level}** \`${d.id}\`: ${d.message} **Fix:** ${d.fix}`);
+  for (const d of r.diagnoses) lines.push(`- **${d.level}** \`${d.id}\`: ${d.message}`);
   return lines.join('\n') + '\n';
 }
