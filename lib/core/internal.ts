@@ -10,3 +10,4 @@ export { NO_TOKENS, shellWord } from './private/shell';
 export type { ShellQuoting } from './private/shell';
 export { VSFTPD_CONF_MARKER, renderVsftpdBootScript } from './vsftpd-boot';
 export type { BootCertificate, VsftpdBootScriptProps } from './vsftpd-boot';
+export { FrozenCache, memoizePure, typedKey } from './private/memo';

@@ -1,4 +1,4 @@
-import { FrozenCache, ftpsOptionsKey, typedKey } from '../../lib/core/private/memo';
+import { FrozenCache, ftpsOptionsKey, memoizePure, typedKey } from '../../lib/core/private/memo';
 
 describe('typedKey', () => {
   test('values of different types never share a key', () => {
@@ -87,5 +87,40 @@ describe('FrozenCache', () => {
     cache.getOrCompute('b', () => ({}));
     cache.getOrCompute('c', () => ({})); // clears a and b
     expect(cache.getOrCompute('a', () => ({}))).not.toBe(first);
+  });
+});
+
+describe('memoizePure', () => {
+  test('keys on every argument: changing any one of them computes again; the same ones share the frozen result', () => {
+    let calls = 0;
+    const f = memoizePure((a: string, list: readonly string[], flag: boolean) => {
+      calls++;
+      return { a, list: [...list], flag };
+    });
+    const first = f('x', ['1', '2'], true);
+    expect(f('x', ['1', '2'], true)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.list)).toBe(true);
+    expect(calls).toBe(1);
+    for (const [a, list, flag] of [
+      ['y', ['1', '2'], true],
+      ['x', ['2', '1'], true],
+      ['x', ['1'], true],
+      ['x', ['1', '2'], false],
+    ] as const) {
+      expect(f(a, list, flag)).toEqual({ a, list, flag });
+    }
+    expect(calls).toBe(5);
+  });
+
+  test('a throw is not cached: the next call with the same arguments throws again', () => {
+    let calls = 0;
+    const f = memoizePure((n: number) => {
+      calls++;
+      if (n < 0) throw new Error('negative');
+      return n;
+    });
+    expect(() => f(-1)).toThrow('negative');
+    expect(() => f(-1)).toThrow('negative');
+    expect(calls).toBe(2);
   });
 });

@@ -97,3 +97,13 @@ export function ftpsOptionsKey(options: FtpsOptions): unknown[] {
     range(options.clientPorts),
   ];
 }
+
+/**
+ * A pure function memoized on its whole argument list (a typed key of every argument, so none can be left out of
+ * the key), with results frozen and shared. For functions of plain data only; arguments the key cannot hold
+ * (class instances, circular values) are computed uncached.
+ */
+export function memoizePure<A extends unknown[], R>(fn: (...args: A) => R, max = 256): (...args: A) => R {
+  const cache = new FrozenCache<R>(max);
+  return (...args: A) => cache.getOrCompute(typedKey(args), () => fn(...args));
+}
