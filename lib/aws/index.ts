@@ -1,4 +1,17 @@
-// `ftps-constructs/aws`: aws-cdk-lib constructs.
-export * from './ftps-endpoint';
-export * from './ftps-server';
-export * from './transfer-ftps-server';
+// `ftps-constructs/aws`: aws-cdk-lib constructs. Exports listed by name.
+export {
+  DEFAULT_NETWORK_ACL_RULE_LIMIT,
+  DEFAULT_SECURITY_GROUP_RULE_LIMIT,
+  FtpsEndpoint,
+  STACK_RESOURCE_LIMIT,
+} from './ftps-endpoint';
+export type { FtpsEndpointProps } from './ftps-endpoint';
+export { FtpsServer } from './ftps-server';
+export type { FtpsServerProps } from './ftps-server';
+export {
+  TRANSFER_FAMILY_CONTROL_PORT,
+  TRANSFER_FAMILY_PASSIVE_PORTS,
+  TlsSessionResumptionMode,
+  TransferFtpsServer,
+} from './transfer-ftps-server';
+export type { TransferFtpsServerProps, TransferIdentityProvider } from './transfer-ftps-server';

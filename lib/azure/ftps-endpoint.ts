@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { statefulServerRules } from '../core';
 import { FtpsNsgConstruct } from './private/ftps-nsg-construct';
-import { NsgRuleSetProps } from './private/nsg-rule-set';
+import { NsgRuleSetPeers, NsgRuleSetProps } from './private/nsg-rule-set';
 
 /** Properties of an Azure {@link FtpsEndpoint}: the FTPS options plus where the NSG rules go. */
 export interface FtpsEndpointProps extends NsgRuleSetProps {
@@ -35,23 +35,22 @@ export interface FtpsEndpointProps extends NsgRuleSetProps {
  */
 export class FtpsEndpoint extends FtpsNsgConstruct {
   constructor(scope: Construct, id: string, props: FtpsEndpointProps) {
-    super(
-      scope,
-      id,
-      props,
-      {
-        side: 'server',
-        peerName: 'Client',
-        peersProp: 'clients',
-        peers: props?.clients ?? [],
-        peerAsgProp: 'clientApplicationSecurityGroupIds',
-        peerAsgIds: props?.clientApplicationSecurityGroupIds,
-        localPrefixesProp: 'serverAddressPrefixes',
-        localPrefixes: props?.serverAddressPrefixes,
-        localAsgProp: 'serverApplicationSecurityGroupIds',
-        localAsgIds: props?.serverApplicationSecurityGroupIds,
-      },
-      statefulServerRules,
-    );
+    super(scope, id, props, serverSide(props), statefulServerRules);
   }
+}
+
+/** The server side's peers (the clients) and local addresses, read from an endpoint's props. @internal */
+export function serverSide(props: FtpsEndpointProps | undefined): NsgRuleSetPeers {
+  return {
+    side: 'server',
+    peerName: 'Client',
+    peersProp: 'clients',
+    peers: props?.clients ?? [],
+    peerAsgProp: 'clientApplicationSecurityGroupIds',
+    peerAsgIds: props?.clientApplicationSecurityGroupIds,
+    localPrefixesProp: 'serverAddressPrefixes',
+    localPrefixes: props?.serverAddressPrefixes,
+    localAsgProp: 'serverApplicationSecurityGroupIds',
+    localAsgIds: props?.serverApplicationSecurityGroupIds,
+  };
 }

@@ -22,7 +22,7 @@ import {
   renderVsftpdBootScript,
   shellWord,
 } from '../core/internal';
-import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
+import { FtpsEndpoint, FtpsEndpointProps, serverSide } from './ftps-endpoint';
 import { base64OfValue, base64WithTokens } from './private/custom-data';
 import { MAX_PRIORITY, MIN_PRIORITY, planRuleSet } from './private/nsg-rule-set';
 
@@ -385,18 +385,7 @@ function checkServerProps(
           networkInterfaceId: 'nic',
         }
       : props,
-    {
-      side: 'server',
-      peerName: 'Client',
-      peersProp: 'clients',
-      peers: props?.clients ?? [],
-      peerAsgProp: 'clientApplicationSecurityGroupIds',
-      peerAsgIds: props?.clientApplicationSecurityGroupIds,
-      localPrefixesProp: 'serverAddressPrefixes',
-      localPrefixes: props?.serverAddressPrefixes,
-      localAsgProp: 'serverApplicationSecurityGroupIds',
-      localAsgIds: props?.serverApplicationSecurityGroupIds,
-    },
+    serverSide(props),
     statefulServerRules,
     c.found,
   );

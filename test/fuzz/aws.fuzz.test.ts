@@ -12,7 +12,17 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { FtpsEndpoint, FtpsServer, TransferFtpsServer } from '../../lib/aws';
 import { FtpsValidationError } from '../../lib/core';
 import { fixture, publicFixture } from '../aws/fixtures';
-import { Packet, ValidFtps, ftpsNeeds, hostileValue, packetsFor, runs, validFtps } from './generators';
+import {
+  Packet,
+  ValidFtps,
+  ftpsNeeds,
+  hostileValue,
+  packetsFor,
+  refusedCleanly,
+  runs,
+  validFtps,
+  withHostile,
+} from './generators';
 
 type Json = Record<string, unknown>;
 
@@ -118,27 +128,12 @@ describe('fuzz, AWS FtpsEndpoint', () => {
     fc.assert(
       fc.property(validFtps, fc.constantFrom(...PROPS), hostileValue, (o, where, value) => {
         const { app, stack, vpc } = fixture();
-        let p: Record<string, unknown> = { ...props(o, vpc), networkAclReservedRuleNumbers: [1] };
-        if (where === '(props)') p = value as Record<string, unknown>;
-        else if (where.endsWith('[0]')) p[where.slice(0, -3)] = [value];
-        else if (where.includes('.')) {
-          const [outer, inner] = where.split('.');
-          p[outer] = { ...((p[outer] as object | undefined) ?? { from: 1024, to: 65535 }), [inner]: value };
-        } else p[where] = value;
-        try {
-          new FtpsEndpoint(stack, 'Ftps', p as never);
-        } catch (e) {
-          expect(e).toBeInstanceOf(FtpsValidationError);
-          const error = e as FtpsValidationError;
-          expect(error.diagnostics.length).toBeGreaterThan(0);
-          for (const d of error.diagnostics) {
-            expect(d.id).toMatch(/^ftps-constructs:[a-zA-Z]+$/);
-            expect(error.message).toContain(`[${d.id}]`);
-          }
+        const p = withHostile({ ...props(o, vpc), networkAclReservedRuleNumbers: [1] }, where, value);
+        const leftNothing = () => {
           expect(stack.node.tryFindChild('Ftps')).toBeUndefined();
           expect(Object.keys((synthesized(app, stack).Resources as Json | undefined) ?? {})).toEqual([]);
-          return;
-        }
+        };
+        if (refusedCleanly(() => new FtpsEndpoint(stack, 'Ftps', p as never), FtpsValidationError, leftNothing)) return;
         // Accepted: it synthesizes, or fails at synth with one of our ids (a quota), never a crash.
         try {
           synthesized(app, stack);
@@ -215,15 +210,12 @@ describe('fuzz, AWS servers', () => {
       fc.assert(
         fc.property(fc.constantFrom(...s.fields), hostileValue, (where, value) => {
           const { stack, vpc } = publicFixture();
-          const p: Record<string, unknown> =
-            where === '(props)' ? (value as Record<string, unknown>) : { ...s.base(stack, vpc), [where]: value };
-          try {
-            s.make(stack, p);
-          } catch (e) {
-            expect(e).toBeInstanceOf(FtpsValidationError);
-            for (const d of (e as FtpsValidationError).diagnostics) expect((e as Error).message).toContain(`[${d.id}]`);
-            expect(stack.node.tryFindChild('Server')).toBeUndefined();
-          }
+          const p = withHostile(s.base(stack, vpc), where, value);
+          refusedCleanly(
+            () => s.make(stack, p),
+            FtpsValidationError,
+            () => expect(stack.node.tryFindChild('Server')).toBeUndefined(),
+          );
         }),
         runs(40),
       );

@@ -5,7 +5,17 @@ import { Construct } from 'constructs';
 import { FtpsClientRules, FtpsEndpoint, FtpsServer } from '../../lib/azure';
 import { FtpsValidationError } from '../../lib/core';
 import { BASE, fixture, resourcesOf } from '../azure/fixtures';
-import { Packet, ValidFtps, ftpsNeeds, hostileValue, packetsFor, runs, validFtps } from './generators';
+import {
+  Packet,
+  ValidFtps,
+  ftpsNeeds,
+  hostileValue,
+  packetsFor,
+  refusedCleanly,
+  runs,
+  validFtps,
+  withHostile,
+} from './generators';
 
 type Json = Record<string, unknown>;
 
@@ -111,27 +121,12 @@ describe('fuzz, Azure FtpsEndpoint', () => {
     fc.assert(
       fc.property(validFtps, fc.constantFrom(...PROPS), hostileValue, (o, where, value) => {
         const { stack, synth } = fixture();
-        let p: Record<string, unknown> = props(o);
-        if (where === '(props)') p = value as Record<string, unknown>;
-        else if (where.endsWith('[0]')) p[where.slice(0, -3)] = [value];
-        else if (where.includes('.')) {
-          const [outer, inner] = where.split('.');
-          p[outer] = { ...((p[outer] as object | undefined) ?? { from: 1024, to: 65535 }), [inner]: value };
-        } else p[where] = value;
-        try {
-          new FtpsEndpoint(stack, 'Ftps', p as never);
-        } catch (e) {
-          expect(e).toBeInstanceOf(FtpsValidationError);
-          const error = e as FtpsValidationError;
-          expect(error.diagnostics.length).toBeGreaterThan(0);
-          for (const d of error.diagnostics) {
-            expect(d.id).toMatch(/^ftps-constructs:[a-zA-Z]+$/);
-            expect(error.message).toContain(`[${d.id}]`);
-          }
+        const p = withHostile(props(o), where, value);
+        const leftNothing = () => {
           expect(stack.node.tryFindChild('Ftps')).toBeUndefined();
           expect(JSON.parse(synth()).resource).toBeUndefined();
-          return;
-        }
+        };
+        if (refusedCleanly(() => new FtpsEndpoint(stack, 'Ftps', p as never), FtpsValidationError, leftNothing)) return;
         try {
           synth();
         } catch (e) {
@@ -202,14 +197,12 @@ describe('fuzz, Azure servers and client rules', () => {
       fc.assert(
         fc.property(fc.constantFrom(...s.fields), hostileValue, (where, value) => {
           const { stack } = fixture();
-          const p = where === '(props)' ? value : { ...s.base, [where]: value };
-          try {
-            s.make(stack, p);
-          } catch (e) {
-            expect(e).toBeInstanceOf(FtpsValidationError);
-            for (const d of (e as FtpsValidationError).diagnostics) expect((e as Error).message).toContain(`[${d.id}]`);
-            expect(stack.node.tryFindChild('Server')).toBeUndefined();
-          }
+          const p = withHostile(s.base, where, value);
+          refusedCleanly(
+            () => s.make(stack, p),
+            FtpsValidationError,
+            () => expect(stack.node.tryFindChild('Server')).toBeUndefined(),
+          );
         }),
         runs(40),
       );

@@ -170,3 +170,43 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer(),
   fc.double(),
 );
+
+/**
+ * `base` with one place replaced by `value`: `(props)` the whole object, `name[0]` a list of one, `outer.inner`
+ * a field of a nested object, `name` a prop.
+ */
+export function withHostile(base: Record<string, unknown>, where: string, value: unknown): Record<string, unknown> {
+  if (where === '(props)') return value as Record<string, unknown>;
+  const p = { ...base };
+  if (where.endsWith('[0]')) p[where.slice(0, -3)] = [value];
+  else if (where.includes('.')) {
+    const [outer, inner] = where.split('.');
+    p[outer] = { ...((p[outer] as object | undefined) ?? { from: 1024, to: 65535 }), [inner]: value };
+  } else p[where] = value;
+  return p;
+}
+
+/**
+ * Runs a construction that may refuse its props: a refusal must be an FtpsValidationError whose every
+ * diagnostic has an id that its message shows, and `leftNothing` must hold. Returns whether it was refused.
+ */
+export function refusedCleanly(
+  construct: () => unknown,
+  validationError: new (...args: never[]) => Error,
+  leftNothing: () => void,
+): boolean {
+  try {
+    construct();
+  } catch (e) {
+    expect(e).toBeInstanceOf(validationError);
+    const error = e as Error & { diagnostics: readonly { id: string }[] };
+    expect(error.diagnostics.length).toBeGreaterThan(0);
+    for (const d of error.diagnostics) {
+      expect(d.id).toMatch(/^ftps-constructs:[a-zA-Z]+$/);
+      expect(error.message).toContain(`[${d.id}]`);
+    }
+    leftNothing();
+    return true;
+  }
+  return false;
+}
