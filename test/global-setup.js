@@ -8,4 +8,6 @@ module.exports = async () => {
     cwd: root,
     stdio: 'inherit',
   });
+  // The CDK Terrain build of the Azure constructs, derived from the one just compiled.
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-cdktn.js')], { cwd: root, stdio: 'inherit' });
 };

@@ -1,5 +1,5 @@
 /** The end-to-end suite: real vsftpd, curl, lftp and nftables in network namespaces (root). */
-const base = require('../../jest.config.js');
+const base = require('../../jest.unit.config.js');
 
 module.exports = {
   ...base,
