@@ -9,9 +9,6 @@ import { NaclNumbering } from './private/nacl-numbering';
 import { EndpointPlan, connectableProblem, planEndpoint } from './private/props';
 import { AppIndex, EndpointQuotaView, securityGroupQuotaError, validateEndpointAtSynth } from './private/quotas';
 
-export { DEFAULT_NETWORK_ACL_RULE_LIMIT, DEFAULT_SECURITY_GROUP_RULE_LIMIT } from './private/props';
-export { STACK_RESOURCE_LIMIT } from './private/quotas';
-
 /** Properties of an {@link FtpsEndpoint}: the FTPS options plus where the firewall lives. */
 export interface FtpsEndpointProps extends FtpsOptions {
   /** The VPC of the FTPS server. */

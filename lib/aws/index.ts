@@ -1,10 +1,11 @@
 // `ftps-constructs/aws`: aws-cdk-lib constructs. Exports listed by name.
+export { FtpsEndpoint } from './ftps-endpoint';
 export {
   DEFAULT_NETWORK_ACL_RULE_LIMIT,
   DEFAULT_SECURITY_GROUP_RULE_LIMIT,
-  FtpsEndpoint,
+  MAX_NACL_RULE_NUMBER,
   STACK_RESOURCE_LIMIT,
-} from './ftps-endpoint';
+} from './limits';
 export type { FtpsEndpointProps } from './ftps-endpoint';
 export { FtpsServer } from './ftps-server';
 export type { FtpsServerProps } from './ftps-server';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { clientRules } from '../core';
 import { FtpsNsgConstruct } from './private/ftps-nsg-construct';
-import { NsgRuleSetProps } from './private/nsg-rule-set';
+import { NsgRuleSetProps } from './nsg-rule-set-props';
 
 /** Properties of {@link FtpsClientRules}: the FTPS options of the server, and where the client's rules go. */
 export interface FtpsClientRulesProps extends NsgRuleSetProps {

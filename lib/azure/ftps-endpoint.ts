@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { statefulServerRules } from '../core';
 import { FtpsNsgConstruct } from './private/ftps-nsg-construct';
-import { NsgRuleSetPeers, NsgRuleSetProps } from './private/nsg-rule-set';
+import { NsgRuleSetProps } from './nsg-rule-set-props';
+import { NsgRuleSetPeers } from './private/nsg-rule-set';
 
 /** Properties of an Azure {@link FtpsEndpoint}: the FTPS options plus where the NSG rules go. */
 export interface FtpsEndpointProps extends NsgRuleSetProps {

@@ -24,7 +24,8 @@ import {
 } from '../core/internal';
 import { FtpsEndpoint, FtpsEndpointProps, serverSide } from './ftps-endpoint';
 import { base64OfValue, base64WithTokens } from './private/custom-data';
-import { MAX_PRIORITY, MIN_PRIORITY, planRuleSet } from './private/nsg-rule-set';
+import { MAX_PRIORITY, MIN_PRIORITY } from './nsg-rule-set-props';
+import { planRuleSet } from './private/nsg-rule-set';
 
 /** Values in the boot script are quoted as one shell word; tokens by their value, base64-encoded by Terraform. */
 const QUOTING: ShellQuoting = { isUnresolved: (v) => Token.isUnresolved(v), base64: base64OfValue };

@@ -6,5 +6,5 @@ export { FtpsClientRules } from './ftps-client-rules';
 export type { FtpsClientRulesProps } from './ftps-client-rules';
 export { FtpsServer } from './ftps-server';
 export type { FtpsServerProps, KeyVaultCertificate, KeyVaultUsersSecret } from './ftps-server';
-export { MAX_PRIORITY, MIN_PRIORITY } from './private/nsg-rule-set';
-export type { NsgRuleSetProps, ReservedNsgRule } from './private/nsg-rule-set';
+export { MAX_PRIORITY, MIN_PRIORITY } from './nsg-rule-set-props';
+export type { NsgRuleSetProps, ReservedNsgRule } from './nsg-rule-set-props';

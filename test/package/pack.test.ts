@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,13 +10,14 @@ describe('npm pack tarball', () => {
   const root = path.resolve(__dirname, '../..');
   let app: string;
   let tarball: string;
-  const run = (cmd: string, args: string[], cwd: string): string => {
+  let installWarnings = '';
+  const run = (cmd: string, args: string[], cwd: string, loglevel = 'error'): string => {
     try {
       return execFileSync(cmd, args, {
         cwd,
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, npm_config_loglevel: 'error' },
+        env: { ...process.env, npm_config_loglevel: loglevel },
       });
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
@@ -26,13 +27,50 @@ describe('npm pack tarball', () => {
 
   beforeAll(() => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftps-pack-'));
-    const out = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], root);
-    tarball = path.join(dir, JSON.parse(out)[0].filename);
+    // What prepack/postpack do, but the build: dist/ is the global setup's (rebuilding it here would pull it
+    // from under the other suites).
+    run(process.execPath, [path.join(root, 'scripts/package-readme.js'), 'swap'], root);
+    try {
+      const out = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], root);
+      tarball = path.join(dir, JSON.parse(out)[0].filename);
+      packed = (JSON.parse(out)[0].files as Array<{ path: string }>).map((f) => f.path);
+    } finally {
+      run(process.execPath, [path.join(root, 'scripts/package-readme.js'), 'restore'], root);
+    }
     app = path.join(dir, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], app);
+    // At npm's default log level: every warning the install prints is captured.
+    const r = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`npm install: ${r.stderr}`);
+    installWarnings = r.stderr;
   }, 180_000);
+
+  let packed: string[] = [];
+
+  test('packs the package README and the LICENSE; the repository README stays in the repository', () => {
+    expect(packed).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
+    const readme = fs.readFileSync(path.join(app, 'node_modules/ftps-constructs/README.md'), 'utf8');
+    expect(readme).toBe(fs.readFileSync(path.join(root, 'docs/package-readme.md'), 'utf8'));
+    expect(readme).not.toContain('npm run synth');
+    expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain('npm install && npm run synth');
+    expect(fs.readFileSync(path.join(app, 'node_modules/ftps-constructs/LICENSE'), 'utf8')).toContain('Apache License');
+  });
+
+  test('an install of the tarball prints no warning of ours (no install script, no peer conflict)', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(app, 'node_modules/ftps-constructs/package.json'), 'utf8'));
+    expect(pkg.scripts?.prepare).toBeUndefined();
+    expect(installWarnings.split('\n').filter((l) => /ftps-constructs/.test(l))).toEqual([]);
+  });
+
+  test('the declarations carry no @internal member', () => {
+    const dts = fs.readFileSync(path.join(app, 'node_modules/ftps-constructs/dist/lib/aws/ftps-endpoint.d.ts'), 'utf8');
+    expect(dts).toContain('allowClient');
+    expect(dts).not.toMatch(/_validateAtSynth|_quotaView/);
+  });
 
   afterAll(() => {
     if (app) fs.rmSync(path.dirname(app), { recursive: true, force: true });
@@ -172,30 +210,50 @@ describe('npm pack tarball', () => {
     });
   });
 
-  describe('a CDK for Terraform app that installs the tarball', () => {
+  // The README's Azure example, in a fresh app of each framework, installed as the package README says.
+  describe.each([
+    {
+      framework: 'cdktf',
+      entry: 'ftps-constructs/azure',
+      provider: '@cdktf/provider-azurerm',
+      installs: (dev: Record<string, string>) => [
+        `cdktf@${dev.cdktf}`,
+        `@cdktf/provider-azurerm@${dev['@cdktf/provider-azurerm']}`,
+        `constructs@${dev.constructs}`,
+      ],
+      overrides: undefined,
+    },
+    {
+      framework: 'cdktn',
+      entry: 'ftps-constructs/cdktn/azure',
+      provider: '@cdktn/provider-azurerm',
+      installs: (dev: Record<string, string>) => [
+        `cdktn@${dev.cdktn}`,
+        `@cdktn/provider-azurerm@${dev['@cdktn/provider-azurerm']}`,
+        `constructs@${dev.constructs}`,
+      ],
+      // The line docs/package-readme.md gives, while the fork's provider declares cdktn ^0.23.0.
+      overrides: { '@cdktn/provider-azurerm': { cdktn: '$cdktn' } },
+    },
+  ])('a $framework app that installs the tarball', ({ framework, entry, provider, installs, overrides }) => {
     let tfApp: string;
 
     beforeAll(() => {
-      tfApp = path.join(path.dirname(app), 'tf-app');
+      tfApp = path.join(path.dirname(app), `${framework}-app`);
       fs.mkdirSync(tfApp);
       fs.writeFileSync(
         path.join(tfApp, 'package.json'),
-        JSON.stringify({ name: 'tf-app', version: '1.0.0', private: true }),
+        JSON.stringify({ name: `${framework}-app`, version: '1.0.0', private: true, overrides }),
       );
-      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], tfApp);
-      // The peers are linked from this repository (the azurerm provider is 269 MB): what is tested is that the
-      // installed package finds them in the app's node_modules.
-      for (const peer of ['cdktf', '@cdktf/provider-azurerm', 'constructs']) {
-        fs.mkdirSync(path.dirname(path.join(tfApp, 'node_modules', peer)), { recursive: true });
-        fs.symlinkSync(path.join(root, 'node_modules', peer), path.join(tfApp, 'node_modules', peer), 'dir');
-      }
+      const dev = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).devDependencies;
+      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, ...installs(dev)], tfApp);
     }, 180_000);
 
-    test('the seed endpoint synthesizes one NSG rule: inbound TCP 21 and 50000-50004 from 203.0.113.0/24, nothing else', () => {
+    test("the README's example synthesizes one NSG rule: inbound TCP 21 and 50000-50004 from 203.0.113.0/24, nothing else", () => {
       const program = [
-        "const { App, TerraformStack, Testing } = require('cdktf');",
-        "const { AzurermProvider } = require('@cdktf/provider-azurerm/lib/provider');",
-        "const { FtpsEndpoint } = require('ftps-constructs/azure');",
+        `const { TerraformStack, Testing } = require('${framework}');`,
+        `const { AzurermProvider } = require('${provider}/lib/provider');`,
+        `const { FtpsEndpoint } = require('${entry}');`,
         "const stack = new TerraformStack(Testing.app(), 'tf');",
         "new AzurermProvider(stack, 'azurerm', { features: [{}] });",
         "new FtpsEndpoint(stack, 'Ftps', { resourceGroupName: 'rg', location: 'westeurope', passivePorts: { from: 50000, to: 50004 }, clients: ['203.0.113.0/24'] });",
@@ -220,6 +278,45 @@ describe('npm pack tarball', () => {
         destination_address_prefix: '*',
         destination_port_ranges: ['21', '50000-50004'],
       });
+    });
+
+    test.each(['node10', 'nodenext'])('TypeScript with moduleResolution %s resolves the entry point', (resolution) => {
+      const file = path.join(tfApp, `index-${resolution}.ts`);
+      fs.writeFileSync(
+        file,
+        [
+          "import { FtpsTls, planFtps } from 'ftps-constructs';",
+          `import { FtpsEndpoint, FtpsEndpointProps } from '${entry}';`,
+          "import { FtpsEndpoint as AwsEndpoint } from 'ftps-constructs/aws';",
+          "export const props: FtpsEndpointProps = { resourceGroupName: 'rg', location: 'westeurope', passivePorts: { from: 50000, to: 50009 }, clients: ['203.0.113.0/24'], tls: FtpsTls.EXPLICIT };",
+          'export type E = FtpsEndpoint;',
+          'export type A = AwsEndpoint;',
+          'export const n: number = planFtps(props).flows.length;',
+          '',
+        ].join('\n'),
+      );
+      const module = resolution === 'node10' ? 'commonjs' : 'nodenext';
+      run(
+        process.execPath,
+        [
+          path.join(root, 'node_modules/typescript/bin/tsc'),
+          '--noEmit',
+          '--strict',
+          '--skipLibCheck',
+          '--module',
+          module,
+          '--moduleResolution',
+          resolution,
+          // TypeScript 6 deprecates node10 resolution, which many 5.x projects still use ("node").
+          ...(resolution === 'node10' ? ['--ignoreDeprecations', '6.0'] : []),
+          '--types',
+          'node',
+          '--typeRoots',
+          path.join(root, 'node_modules/@types'),
+          file,
+        ],
+        path.dirname(app),
+      );
     });
   });
 });

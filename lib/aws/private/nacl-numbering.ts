@@ -1,6 +1,6 @@
 import { Diagnostic, Direction } from '../../core';
 import { Diagnose } from '../../core/internal';
-import { MAX_NACL_RULE_NUMBER } from './props';
+import { MAX_NACL_RULE_NUMBER } from '../limits';
 
 /**
  * Network ACL rule numbers of one endpoint, per direction: from a start, by a step, never a reserved number.

@@ -14,11 +14,7 @@ import {
 import { Diagnose, Expectation, PropChecker, describeValue, throwOnErrors } from '../../core/internal';
 import type { FtpsEndpointProps } from '../ftps-endpoint';
 
-/** EC2's default quota of rules per security group and direction (IPv4 and IPv6 counted separately). */
-export const DEFAULT_SECURITY_GROUP_RULE_LIMIT = 60;
-/** EC2's default quota of network ACL rules per direction. */
-export const DEFAULT_NETWORK_ACL_RULE_LIMIT = 20;
-export const MAX_NACL_RULE_NUMBER = 32766;
+import { DEFAULT_NETWORK_ACL_RULE_LIMIT, DEFAULT_SECURITY_GROUP_RULE_LIMIT, MAX_NACL_RULE_NUMBER } from '../limits';
 
 /** Everything an endpoint's construction reads from its props, checked. */
 export interface EndpointPlan extends FtpsPlan {

@@ -5,8 +5,7 @@ import { DestinationRule, Diagnostic, FirewallRule, formatPorts } from '../../co
 import { formatDiagnostic } from '../../core';
 import { Diagnose } from '../../core/internal';
 
-/** CloudFormation's limit of resources per stack. */
-export const STACK_RESOURCE_LIMIT = 500;
+import { STACK_RESOURCE_LIMIT } from '../limits';
 
 /** What the synth-time checks read of one endpoint. */
 export interface EndpointQuotaView {

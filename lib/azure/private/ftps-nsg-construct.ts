@@ -7,7 +7,8 @@ import { Annotations, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FirewallRule, FtpsFlow, ResolvedFtpsOptions, formatDiagnostic } from '../../core';
 import { Diagnose } from '../../core/internal';
-import { NsgRuleSetPeers, NsgRuleSetProps, planRuleSet } from './nsg-rule-set';
+import { NsgRuleSetProps } from '../nsg-rule-set-props';
+import { NsgRuleSetPeers, planRuleSet } from './nsg-rule-set';
 import { MAX_RULES_PER_NSG } from './peers';
 
 /**
