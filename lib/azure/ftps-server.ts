@@ -24,6 +24,7 @@ import {
 } from '../core/internal';
 import { FtpsEndpoint, FtpsEndpointProps, serverSide } from './ftps-endpoint';
 import { base64OfValue, base64WithTokens } from './private/custom-data';
+import { frameworkProblems } from './private/ftps-nsg-construct';
 import { MAX_PRIORITY, MIN_PRIORITY } from './nsg-rule-set-props';
 import { planRuleSet } from './private/nsg-rule-set';
 
@@ -109,7 +110,7 @@ export class FtpsServer extends Construct {
         : String(id)
             .toLowerCase()
             .replace(/[^a-z0-9-]/g, '-');
-    const { certificate, sshSources } = checkServerProps(props, path, name);
+    const { certificate, sshSources } = checkServerProps(props, path, name, frameworkProblems(scope));
     super(scope, id);
     const base = { resourceGroupName: props.resourceGroupName, location: props.location };
 
@@ -255,8 +256,10 @@ function checkServerProps(
   props: FtpsServerProps,
   path: string,
   name: string,
+  framework: readonly Diagnostic[],
 ): { certificate: KeyVaultCertificate | 'selfSigned'; sshSources: string[] } {
   const c = new PropChecker((v) => Token.isUnresolved(v));
+  c.add(...framework);
   let certificate: KeyVaultCertificate | 'selfSigned' = 'selfSigned';
   let sshSources: string[] = [];
   if (typeof props === 'object' && props !== null) {

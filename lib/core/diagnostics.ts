@@ -62,6 +62,8 @@ export const Diagnose = {
   certificateSource: define('certificateSource', 'error'),
   /** A setting a managed service fixes (AWS Transfer Family's ports, TLS mode, active mode). */
   unsupportedSetting: define('unsupportedSetting', 'error'),
+  /** The scope belongs to another Terraform CDK (cdktf and cdktn cannot share an app). */
+  wrongFramework: define('wrongFramework', 'error'),
   // Limits the deploy would hit (errors at construction or at synth)
   /** More security group rules than the quota allows. */
   securityGroupRuleLimit: define('securityGroupRuleLimit', 'error'),

@@ -294,6 +294,13 @@ suite('FTPS end to end', () => {
   // ---- Azure ----
 
   describe('Azure NSG (priorities, default rules, stateful)', () => {
+    // This suite runs twice in CI: with CDK for Terraform, and with CDK Terrain (test/e2e/jest.cdktn.config.js).
+    test('the rules below are synthesized by the Terraform CDK of this run', () => {
+      const expected = (globalThis as { FTPS_CDK_FRAMEWORK?: string }).FTPS_CDK_FRAMEWORK ?? 'cdktf';
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      expect(require('cdktf/package.json').name).toBe(expected);
+    });
+
     function azure(clients: string[]) {
       const stack = new TerraformStack(Testing.app(), 'e2e');
       new AzurermProvider(stack, 'azurerm', { features: [{}] });

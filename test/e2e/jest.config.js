@@ -3,6 +3,7 @@ const base = require('../../jest.unit.config.js');
 
 module.exports = {
   ...base,
+  displayName: 'e2e',
   rootDir: '../..',
   roots: ['<rootDir>/test/e2e'],
   testMatch: ['**/*.e2e.test.ts'],

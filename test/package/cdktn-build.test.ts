@@ -64,3 +64,27 @@ describe('the CDK Terrain (cdktn) build of the Azure constructs', () => {
     ]);
   });
 });
+
+describe('one framework per app', () => {
+  test.each([
+    ['cdktn', 'azure'],
+    ['cdktf', 'azure-cdktn'],
+  ])('a %s app with the %s entry point gets an FtpsValidationError naming the right entry point', (framework, dir) => {
+    const program = `
+      const { App, TerraformStack } = require('${framework}');
+      const { FtpsEndpoint } = require(${JSON.stringify(path.join(dist, dir))});
+      const stack = new TerraformStack(new App({ outdir: require('node:os').tmpdir() + '/ftps-mixed' }), 'mixed');
+      try {
+        new FtpsEndpoint(stack, 'Ftps', { resourceGroupName: 'rg', location: 'westeurope', passivePorts: { from: 50000, to: 50009 }, clients: ['203.0.113.0/24'] });
+        process.stdout.write('created');
+      } catch (e) {
+        process.stdout.write(e.name + ': ' + e.message + ' children=' + stack.node.children.length);
+      }
+    `;
+    const out = execFileSync(process.execPath, ['-e', program], { cwd: root, encoding: 'utf8' });
+    expect(out).toMatch(
+      /^FtpsValidationError: mixed\/Ftps: \[ftps-constructs:wrongFramework\] .*ftps-constructs\/cdktn\/azure in a CDK Terrain app/,
+    );
+    expect(out).toMatch(/children=0$/);
+  });
+});

@@ -63,7 +63,15 @@ describe('npm pack tarball', () => {
   test('an install of the tarball prints no warning of ours (no install script, no peer conflict)', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(app, 'node_modules/ftps-constructs/package.json'), 'utf8'));
     expect(pkg.scripts?.prepare).toBeUndefined();
-    expect(installWarnings.split('\n').filter((l) => /ftps-constructs/.test(l))).toEqual([]);
+    const ours = installWarnings.split('\n').filter((l) => /ftps-constructs/.test(l));
+    // The one warning allowed: this build machine's own Node.js may be older than the supported range
+    // (engines >=22; CI runs the unit suite on 22, 24 and 26 as well).
+    // The Node.js npm runs on (the one on PATH), which may differ from the one running jest.
+    const npmNode = execFileSync('node', ['--version'], { encoding: 'utf8' }).trim();
+    const supported = Number(npmNode.replace(/^v/, '').split('.')[0]) >= 22;
+    expect(ours.filter((l) => supported || !/EBADENGINE|Unsupported engine|required: \{|current: \{/.test(l))).toEqual(
+      [],
+    );
   });
 
   test('the declarations carry no @internal member', () => {

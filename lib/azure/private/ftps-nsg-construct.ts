@@ -5,7 +5,7 @@ import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-securit
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { Annotations, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FirewallRule, FtpsFlow, ResolvedFtpsOptions, formatDiagnostic } from '../../core';
+import { Diagnostic, FirewallRule, FtpsFlow, ResolvedFtpsOptions, formatDiagnostic } from '../../core';
 import { Diagnose } from '../../core/internal';
 import { NsgRuleSetProps } from '../nsg-rule-set-props';
 import { NsgRuleSetPeers, planRuleSet } from './nsg-rule-set';
@@ -37,7 +37,8 @@ export abstract class FtpsNsgConstruct extends Construct {
     projection: (flows: FtpsFlow[]) => FirewallRule[],
   ) {
     // Every check before super(): a construct that throws is never added to the tree.
-    const plan = planRuleSet(scope?.node?.path ? `${scope.node.path}/${id}` : String(id), props, peers, projection);
+    const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
+    const plan = planRuleSet(path, props, peers, projection, frameworkProblems(scope));
     super(scope, id);
     this.options = plan.options;
     this.flows = plan.flows;
@@ -165,4 +166,29 @@ function validateNsg(name: string, rules: readonly NetworkSecurityRule[]): strin
 /** Which NSG a rule is in: compares the inputs (the getters without "Input" return fresh attribute references). */
 function nsgKey(r: NetworkSecurityRule): string {
   return `${r.resourceGroupNameInput} ${r.networkSecurityGroupNameInput}`;
+}
+
+/**
+ * An error when `scope` is in a stack of another Terraform CDK than this entry point's: the two frameworks
+ * recognize each other's stacks, but synthesis then fails deep inside the provider bindings.
+ */
+export function frameworkProblems(scope: Construct): Diagnostic[] {
+  let stack: unknown;
+  try {
+    stack = TerraformStack.of(scope);
+  } catch {
+    return [
+      Diagnose.wrongFramework(
+        'scope is not inside a Terraform CDK stack.',
+        'create the construct inside a TerraformStack of your app.',
+      ),
+    ];
+  }
+  if (stack instanceof TerraformStack) return [];
+  return [
+    Diagnose.wrongFramework(
+      'scope is in a stack of another Terraform CDK than the one this entry point was built for (one app cannot mix CDK for Terraform and CDK Terrain, or two copies of one).',
+      'import from ftps-constructs/azure in a CDK for Terraform app, from ftps-constructs/cdktn/azure in a CDK Terrain app, and keep one copy of the framework in node_modules (npm ls).',
+    ),
+  ];
 }

@@ -1,0 +1,14 @@
+/**
+ * The end-to-end suite's Azure scenarios again, against CDK Terrain (cdktn): the same test file, with the
+ * framework's module names mapped as the package's cdktn build rewrites them (see jest.cdktn.config.js). Run
+ * with `-t Azure` (`npm run test:e2e:cdktn`): jest takes a name filter only on the command line.
+ */
+const base = require('./jest.config.js');
+const cdktn = require('../../jest.cdktn.config.js');
+
+module.exports = {
+  ...base,
+  displayName: 'e2e-cdktn',
+  moduleNameMapper: cdktn.moduleNameMapper,
+  globals: cdktn.globals,
+};
