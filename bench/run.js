@@ -559,6 +559,60 @@ function reportSpeed() {
   return { resources: 500, repetitions: REPS, medianMs: round(median(times), 1) };
 }
 
+/**
+ * `ftps-rules report` and `diff` on templates of 1k, 10k and 50k security group rules (standalone resources):
+ * both read the files and diff keys rules by logical id in maps, so time should grow linearly. The ratio column
+ * is against the 1k run of the same command in the same run.
+ */
+function reportDiffScale() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftps-bench-diff-'));
+  const template = (n, shift) => {
+    const resources = {};
+    for (let i = shift; i < n + shift; i++) {
+      resources[`Rule${i}`] = {
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Properties: {
+          GroupId: 'sg-1',
+          CidrIp: `10.${(i >> 8) & 255}.${i & 255}.0/24`,
+          IpProtocol: 'tcp',
+          FromPort: 21,
+          ToPort: 21,
+        },
+      };
+    }
+    return JSON.stringify({ Resources: resources });
+  };
+  const rows = [];
+  const quiet = { stdout: () => undefined, stderr: () => undefined };
+  for (const n of [1000, 10000, 50000]) {
+    const before = path.join(dir, `before-${n}.template.json`);
+    const after = path.join(dir, `after-${n}.template.json`);
+    fs.writeFileSync(before, template(n, 0));
+    fs.writeFileSync(after, template(n, 10));
+    const reps = n >= 50000 ? 3 : 5;
+    const time = (args) => {
+      const times = [];
+      for (let i = 0; i < reps; i++) {
+        const t = performance.now();
+        cli(args, quiet);
+        times.push(performance.now() - t);
+      }
+      return round(median(times), 1);
+    };
+    rows.push({
+      rules: n,
+      reportMs: time(['report', before]),
+      diffMs: time(['diff', before, after, '--fail-on', 'none']),
+    });
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const r of rows) {
+    r.reportPerRuleUs = round((r.reportMs * 1000) / r.rules, 1);
+    r.diffPerRuleUs = round((r.diffMs * 1000) / r.rules, 1);
+  }
+  return rows;
+}
+
 function testSuiteTime() {
   const t = performance.now();
   execFileSync('npm', ['test', '--silent'], { cwd: root, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
@@ -631,6 +685,12 @@ function main() {
   );
 
   const report = reportSpeed();
+  const reportDiff = reportDiffScale();
+  console.log('\n4b. report and diff at scale (median ms; per rule in µs: flat means linear)');
+  console.log('| rules | report ms | per rule µs | diff ms | per rule µs |');
+  console.log('|---|---|---|---|---|');
+  for (const r of reportDiff)
+    console.log(`| ${r.rules} | ${r.reportMs} | ${r.reportPerRuleUs} | ${r.diffMs} | ${r.diffPerRuleUs} |`);
   console.log(`\n4. ftps-rules report on a ${report.resources}-resource template: ${report.medianMs} ms (median)`);
 
   const suite = process.argv.includes('--no-test-time') ? undefined : testSuiteTime();
@@ -645,6 +705,7 @@ function main() {
     scale: scaled,
     quotaError: quota,
     report,
+    reportDiff,
     testSuite: suite,
     benchSeconds: round((performance.now() - started) / 1000, 1),
   };

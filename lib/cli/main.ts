@@ -57,7 +57,7 @@ Options:
   --tls-max 1.2|1.3       highest TLS version to offer (default 1.3)
   --format md|json        output (default md)
 
-Exit codes: 0 the session works end to end, 1 it does not (with the diagnosis), 2 bad input.
+Exit codes: 0 the session works end to end, 1 it does not (with the diagnosis), 2 bad input, 3 an internal error.
 `;
 
 const REPORT_HELP = `ftps-rules report: every opening in synthesized security groups, network ACLs and NSG rules.
@@ -67,7 +67,7 @@ Usage:
 
 Reads any rule, not only those made by ftps-constructs. Flags rules open to the world and inbound
 ranges wider than ${1000} ports. --diagram adds a Mermaid flowchart (rendered by GitHub in a PR comment).
-Exit codes: 0 printed, 2 bad input.
+Exit codes: 0 printed, 2 bad input, 3 an internal error.
 `;
 
 const DIFF_HELP = `ftps-rules diff: openings added, removed and changed between two synthesized outputs (Markdown).
@@ -77,7 +77,7 @@ Usage:
 
 --fail-on (repeatable or comma-separated; default world): exit 1 when a new or changed opening is
 world-open (world), inbound wider than 1000 ports (wide), or anything new at all (added).
-Exit codes: 0 no violation, 1 policy violated, 2 bad input.
+Exit codes: 0 no violation, 1 policy violated, 2 bad input, 3 an internal error.
 `;
 
 const WORKSHEET_HELP = `ftps-rules worksheet: the firewall rules an FTPS server needs, one row per rule.
@@ -96,7 +96,7 @@ Options:
   --format md|csv|json    output format (default md)
   -h, --help              this help
 
-Exit codes: 0 printed, 2 bad input.
+Exit codes: 0 printed, 2 bad input, 3 an internal error.
 `;
 
 const VERB_HELP: Record<string, string> = {
@@ -137,9 +137,16 @@ export function run(argv: readonly string[], io: CliIo): number | Promise<number
       io.stderr(`ftps-rules: ${oneLine(e)}\n`);
       return EXIT_USAGE;
     }
-    throw e;
+    // A bug of ours, never a trace a CI log has to be scrolled through: one line, its own exit code.
+    io.stderr(
+      `ftps-rules: internal error: ${oneLine(e instanceof Error ? e : new Error(String(e)))} (please report it)\n`,
+    );
+    return EXIT_INTERNAL;
   }
 }
+
+/** An error of ftps-rules itself (not of the input): exit 3. */
+export const EXIT_INTERNAL = 3;
 
 function worksheet(args: readonly string[], io: CliIo): number {
   const { values } = parseOptions(args, {

@@ -1,5 +1,6 @@
 import { App as CdkApp } from 'aws-cdk-lib';
 import { App as TfApp } from 'cdktf';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -35,6 +36,11 @@ const write = (name: string, value: unknown) => {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
   return file;
+};
+/** The same file name in another directory (a second synthesis). */
+const write2 = (name: string, value: unknown) => {
+  fs.mkdirSync(path.join(tmp, 'second'), { recursive: true });
+  return write(path.join('second', name), value);
 };
 
 /** Inbound TCP allows as "ports from peer", sorted. */
@@ -311,5 +317,221 @@ describe('ftps-rules diff', () => {
     const r = cli('diff', cdktfOut, write('empty.tf.json', { resource: {} }));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('## Removed (2)');
+  });
+});
+
+describe('ftps-rules report and diff on hostile input: exit 2, one line naming the file and the JSON path, never a trace', () => {
+  const sg = (props: unknown) => ({ Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: props } } });
+  const nested = (depth: number) => `{"Resources":{},"deep":${'['.repeat(depth)}1${']'.repeat(depth)}}`;
+  const cases: Array<[string, () => string, RegExp]> = [
+    [
+      'Resources: null',
+      () => write('h1.json', { Resources: null }),
+      /h1\.json: \$\.Resources: expected an object, got null/,
+    ],
+    [
+      'a resource that is null',
+      () => write('h2.json', { Resources: { X: null } }),
+      /\$\.Resources\.X: expected an object, got null/,
+    ],
+    [
+      'a resource with no Type',
+      () => write('h3.json', { Resources: { X: {} } }),
+      /\$\.Resources\.X\.Type: expected a string/,
+    ],
+    [
+      'SecurityGroupIngress: 5',
+      () => write('h4.json', sg({ SecurityGroupIngress: 5 })),
+      /\$\.Resources\.Sg\.Properties\.SecurityGroupIngress: expected a list, got number/,
+    ],
+    [
+      'SecurityGroupIngress: [null]',
+      () => write('h5.json', sg({ SecurityGroupIngress: [null] })),
+      /SecurityGroupIngress\[0\]: expected an object, got null/,
+    ],
+    [
+      'CidrIp: [1]',
+      () => write('h6.json', sg({ SecurityGroupIngress: [{ CidrIp: [1] }] })),
+      /SecurityGroupIngress\[0\]\.CidrIp: expected an object, got a list/,
+    ],
+    [
+      'a Terraform rule that is null',
+      () => write('h7.tf.json', { resource: { azurerm_network_security_rule: { r: null } } }),
+      /\$\.resource\.azurerm_network_security_rule\.r: expected an object, got null/,
+    ],
+    [
+      'destination_port_ranges: [{}]',
+      () =>
+        write('h8.tf.json', { resource: { azurerm_network_security_rule: { r: { destination_port_ranges: [{}] } } } }),
+      /destination_port_ranges\[0\]: expected a string, got object/,
+    ],
+    [
+      'destination_port_range: "lots"',
+      () =>
+        write('h9.tf.json', { resource: { azurerm_network_security_rule: { r: { destination_port_range: 'lots' } } } }),
+      /destination_port_range: expected a port, a range or "\*"/,
+    ],
+    ['a 200k-deep value', () => write('h10.json', nested(200_000)), /nested deeper than 64 levels/],
+    [
+      'a manifest with artifacts: null',
+      () => {
+        const dir = fs.mkdtempSync(path.join(tmp, 'm1-'));
+        fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '48.0.0', artifacts: null }));
+        return dir;
+      },
+      /manifest\.json: \$\.artifacts: expected an object, got null/,
+    ],
+    [
+      'a manifest with stacks: 5',
+      () => {
+        const dir = fs.mkdtempSync(path.join(tmp, 'm2-'));
+        fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ stacks: 5 }));
+        return dir;
+      },
+      /manifest\.json: \$\.stacks: expected an object, got number/,
+    ],
+    [
+      'a templateFile outside the directory, never echoed',
+      () => {
+        const dir = fs.mkdtempSync(path.join(tmp, 'm3-'));
+        fs.writeFileSync(path.join(tmp, 'secret.txt'), 'TOP-SECRET-CONTENT');
+        fs.writeFileSync(
+          path.join(dir, 'manifest.json'),
+          JSON.stringify({
+            version: '48.0.0',
+            artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: '../secret.txt' } } },
+          }),
+        );
+        return dir;
+      },
+      /templateFile \("\.\.\/secret\.txt"\) points outside the directory; refused/,
+    ],
+    ['a device (/dev/zero)', () => '/dev/zero', /\/dev\/zero: a device, not a template file/],
+    [
+      'a FIFO',
+      () => {
+        const fifo = path.join(tmp, `fifo-${process.pid}`);
+        if (!fs.existsSync(fifo)) execFileSync('mkfifo', [fifo]);
+        return fifo;
+      },
+      /a FIFO, not a template file/,
+    ],
+    ['an empty path', () => '', /an empty path/],
+  ];
+
+  test.each(cases)('report on %s', (_what, input, message) => {
+    const r = cli('report', input());
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain('TOP-SECRET-CONTENT');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test.each(cases.slice(0, 6))('diff with %s on one side', (_what, input, message) => {
+    const r = cli('diff', write('ok.template.json', { Resources: {} }), input());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('ftps-rules report says what the cloud does', () => {
+  test("CDK's disallow-all placeholder is 'none (allows nothing)', not an ICMP allow, and no diagram edge", () => {
+    const file = write('placeholder.template.json', {
+      Resources: {
+        Sg: {
+          Type: 'AWS::EC2::SecurityGroup',
+          Properties: {
+            SecurityGroupEgress: [
+              {
+                CidrIp: '255.255.255.255/32',
+                Description: 'Disallow all traffic',
+                FromPort: 252,
+                IpProtocol: 'icmp',
+                ToPort: 86,
+              },
+            ],
+          },
+        },
+      },
+    });
+    const md = cli('report', file, '--diagram').stdout;
+    expect(md).toContain('none (allows nothing)');
+    expect(md).not.toMatch(/ICMP \| type 252/);
+    expect(md).not.toContain('255.255.255.255');
+    expect(md).toContain('0 rules');
+    const json = JSON.parse(cli('report', file, '--format', 'json', '--diagram').stdout);
+    expect(json.rules).toBe(0);
+    expect(json.diagram).toMatch(/^```mermaid\nflowchart LR/);
+  });
+
+  test('an NSG rule with two port ranges is one rule (two rows)', () => {
+    const file = write('two.tf.json', {
+      resource: {
+        azurerm_network_security_rule: {
+          a: {
+            direction: 'Inbound',
+            access: 'Allow',
+            protocol: 'Tcp',
+            priority: 100,
+            source_address_prefix: '203.0.113.0/24',
+            destination_port_ranges: ['21', '50000-50004'],
+          },
+          b: {
+            direction: 'Inbound',
+            access: 'Allow',
+            protocol: 'Tcp',
+            priority: 110,
+            source_address_prefix: '198.51.100.0/24',
+            destination_port_ranges: ['21', '50000-50004'],
+          },
+        },
+      },
+    });
+    expect(cli('report', file).stdout).toContain('2 rules (4 rows');
+  });
+});
+
+describe('ftps-rules diff keys rules by logical id / Terraform address', () => {
+  test('the same template with and without construct paths (npm run synth vs cdk synth) has no difference', () => {
+    const t = JSON.parse(fs.readFileSync(path.join(cdkOut, 'FtpsExample.template.json'), 'utf8'));
+    const stripped = JSON.parse(JSON.stringify(t));
+    for (const r of Object.values(stripped.Resources as Record<string, { Metadata?: unknown }>)) delete r.Metadata;
+    const r = cli('diff', write('FtpsExample.template.json', t), write2('FtpsExample.template.json', stripped));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No opening added, removed or changed.');
+  });
+});
+
+describe('ftps-rules diff at scale', () => {
+  // Timed in npm run bench (BENCHMARKS.md); here, that it completes and is right.
+  test('10,000 rules on each side: 10 added, 10 removed, 10 changed, found exactly', () => {
+    const template = (n: number, shift: number, widen: boolean) => {
+      const Resources: Record<string, unknown> = {};
+      for (let i = shift; i < n + shift; i++) {
+        Resources[`Rule${i}`] = {
+          Type: 'AWS::EC2::SecurityGroupIngress',
+          Properties: {
+            GroupId: 'sg-1',
+            CidrIp: `10.${(i >> 8) & 255}.${i & 255}.0/24`,
+            IpProtocol: 'tcp',
+            FromPort: 21,
+            ToPort: widen && i >= 5000 && i < 5010 ? 22 : 21,
+          },
+        };
+      }
+      return { Resources };
+    };
+    const r = cli(
+      'diff',
+      write('big-before.template.json', template(10_000, 0, false)),
+      write2('big-before.template.json', template(10_000, 10, true)),
+      '--fail-on',
+      'none',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('## Added (10)');
+    expect(r.stdout).toContain('## Removed (10)');
+    expect(r.stdout).toMatch(/## Changed \(10\)/);
   });
 });

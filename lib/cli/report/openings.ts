@@ -7,6 +7,11 @@ export type Protocol = 'tcp' | 'udp' | 'icmp' | 'all';
 export interface Opening {
   /** Stack (CloudFormation) or Terraform stack the rule comes from. */
   readonly stack: string;
+  /**
+   * The rule's resource by a name every synthesis method gives it: stack and logical id (CloudFormation), stack
+   * and Terraform address. `cdk synth` and an app's own synth agree on it, where construct paths may not.
+   */
+  readonly key: string;
   /** Construct path, or stack/logical id when the template carries no path. */
   readonly resource: string;
   /** `security group`, `network ACL` or `NSG`. */
@@ -19,7 +24,8 @@ export interface Opening {
   readonly ports?: PortRange;
   /** The other side: a CIDR, `sg:<id>`, `prefix-list:<id>`, a service tag, `*`. */
   readonly peer: string;
-  readonly action: 'allow' | 'deny';
+  /** `none`: a rule that matches no traffic (aws-cdk-lib's "no egress" placeholder). */
+  readonly action: 'allow' | 'deny' | 'none';
   readonly stateful: boolean;
   /** NACL rule number or NSG priority. */
   readonly order?: number;
@@ -51,5 +57,5 @@ export function portsText(o: Pick<Opening, 'ports' | 'protocol'>): string {
 
 /** A key that identifies "the same opening" across two synthesized outputs. */
 export function openingKey(o: Opening): string {
-  return [o.stack, o.resource, o.direction, o.protocol, portsText(o), o.peer, o.action].join('|');
+  return [o.key, o.direction, o.protocol, portsText(o), o.peer, o.action].join('|');
 }

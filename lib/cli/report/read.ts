@@ -2,20 +2,128 @@
 // (CloudFormation JSON or Terraform JSON). Bad input throws InputError, which the CLI prints as one line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parsePortRange } from '../../core';
 import { Opening, Protocol, flagsFor } from './openings';
 
 export class InputError extends Error {}
 
 type Json = Record<string, unknown>;
 
+/** The largest template or manifest read: a synthesized stack is at most a few MB (500 resources). */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** Nesting deeper than this is not a template: refused before any recursive walk. */
+const MAX_DEPTH = 64;
+
+/**
+ * The kind of a path, checked before anything is read: only a regular file or a directory is read; a FIFO, a
+ * device or a socket would block or never end (`/dev/zero`), so it is refused.
+ */
+function kindOf(input: string): 'file' | 'directory' {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(input);
+  } catch {
+    throw new InputError(`${input}: no such file or directory`);
+  }
+  if (st.isDirectory()) return 'directory';
+  if (!st.isFile()) {
+    const what = st.isFIFO()
+      ? 'a FIFO'
+      : st.isSocket()
+        ? 'a socket'
+        : st.isCharacterDevice() || st.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file';
+    throw new InputError(`${input}: ${what}, not a template file or a cdk.out/cdktf.out directory`);
+  }
+  if (st.size > MAX_INPUT_BYTES) {
+    throw new InputError(
+      `${input}: ${st.size} bytes, more than the ${MAX_INPUT_BYTES / 1024 / 1024} MiB a synthesized template can be`,
+    );
+  }
+  return 'file';
+}
+
+/** A file a manifest names, which must stay inside its directory (never echoing what lies outside). */
+function inside(dir: string, name: unknown, where: string): string {
+  if (typeof name !== 'string' || name === '')
+    throw new InputError(`${dir}/manifest.json: ${where} is not a file name`);
+  const file = path.resolve(dir, name);
+  const rel = path.relative(path.resolve(dir), file);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new InputError(
+      `${dir}/manifest.json: ${where} (${JSON.stringify(name)}) points outside the directory; refused`,
+    );
+  }
+  if (kindOf(file) !== 'file') throw new InputError(`${file}: a directory, not a template file`);
+  return file;
+}
+
+/** The deepest nesting of a JSON value, counted without recursion (a 200k-deep value must not overflow). */
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) max = d;
+    if (d > MAX_DEPTH) return d;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** Structural checks of the parts of a template the reader uses: each names the file and the JSON path. */
+class Shape {
+  constructor(private readonly file: string) {}
+
+  public fail(at: string, expected: string, value: unknown): never {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value;
+    throw new InputError(
+      `${this.file}: ${at}: expected ${expected}, got ${got}; not a template this reader understands`,
+    );
+  }
+
+  public object(v: unknown, at: string): Json {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(at, 'an object', v);
+    return v as Json;
+  }
+
+  public optionalObject(v: unknown, at: string): Json | undefined {
+    return v === undefined ? undefined : this.object(v, at);
+  }
+
+  /** A list of objects, or undefined. */
+  public objects(v: unknown, at: string): Json[] {
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) this.fail(at, 'a list', v);
+    return (v as unknown[]).map((item, i) => this.object(item, `${at}[${i}]`));
+  }
+
+  /** A string, a number, or an intrinsic function object (a deploy-time value). */
+  public scalar(v: unknown, at: string): void {
+    if (v !== undefined && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') this.object(v, at);
+  }
+
+  public strings(v: unknown, at: string): string[] | undefined {
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) this.fail(at, 'a list of strings', v);
+    (v as unknown[]).forEach((item, i) => {
+      if (typeof item !== 'string') this.fail(`${at}[${i}]`, 'a string', item);
+    });
+    return v as string[];
+  }
+}
+
 /** Cloud assembly schema majors this reader knows (aws-cdk-lib 2.x writes these). */
 export const CDK_OUT_VERSIONS = { min: 30, max: 55 };
 
 export function readOpenings(input: string): Opening[] {
-  if (!fs.existsSync(input)) throw new InputError(`${input}: no such file or directory`);
-  if (fs.statSync(input).isDirectory()) {
-    if (fs.existsSync(path.join(input, 'manifest.json'))) {
-      const manifest = readJson(path.join(input, 'manifest.json'));
+  if (input === '') throw new InputError('an empty path: give a cdk.out or cdktf.out directory, or a template file');
+  if (kindOf(input) === 'directory') {
+    const manifestFile = path.join(input, 'manifest.json');
+    if (fs.existsSync(manifestFile) && kindOf(manifestFile) === 'file') {
+      const manifest = readJson(manifestFile);
       if (manifest.artifacts !== undefined) return readCdkOut(input, manifest);
       if (manifest.stacks !== undefined) return readCdktfOut(input, manifest);
     }
@@ -23,8 +131,8 @@ export function readOpenings(input: string): Opening[] {
   }
   const json = readJson(input);
   const name = path.basename(input).replace(/\.(template\.json|tf\.json|json)$/, '');
-  if (json.Resources !== undefined) return fromCloudFormation(name, json);
-  if (json.resource !== undefined || json.terraform !== undefined) return fromTerraform(name, json);
+  if (json.Resources !== undefined) return fromCloudFormation(name, json, new Shape(input));
+  if (json.resource !== undefined || json.terraform !== undefined) return fromTerraform(name, json, new Shape(input));
   throw new InputError(`${input}: neither a CloudFormation template (no Resources) nor Terraform JSON (no resource)`);
 }
 
@@ -35,13 +143,18 @@ function readJson(file: string): Json {
   } catch (e) {
     throw new InputError(`${file}: cannot read (${(e as Error).message})`);
   }
+  let value: unknown;
   try {
-    const value = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
-    return value;
+    value = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${file}: not a JSON template (${(e as Error).message.split('\n')[0]})`);
+    throw new InputError(`${file}: not a JSON template (${(e as Error).message.split('\n')[0].slice(0, 120)})`);
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(`${file}: not a JSON object`);
+  }
+  if (depthOf(value) > MAX_DEPTH)
+    throw new InputError(`${file}: nested deeper than ${MAX_DEPTH} levels; not a template`);
+  return value as Json;
 }
 
 function readCdkOut(dir: string, manifest: Json): Opening[] {
@@ -51,43 +164,71 @@ function readCdkOut(dir: string, manifest: Json): Opening[] {
       `${dir}: cloud assembly schema version ${JSON.stringify(manifest.version)} is not supported (${CDK_OUT_VERSIONS.min}.x-${CDK_OUT_VERSIONS.max}.x); synthesize with aws-cdk-lib 2.x or upgrade ftps-rules`,
     );
   }
+  const shape = new Shape(path.join(dir, 'manifest.json'));
   const out: Opening[] = [];
-  for (const [name, artifact] of Object.entries(manifest.artifacts as Record<string, Json>)) {
+  for (const [name, value] of Object.entries(shape.object(manifest.artifacts, '$.artifacts'))) {
+    const artifact = shape.object(value, `$.artifacts.${name}`);
     if (artifact.type !== 'aws:cloudformation:stack') continue;
-    const file = (artifact.properties as Json | undefined)?.templateFile as string | undefined;
-    if (file) out.push(...fromCloudFormation(name, readJson(path.join(dir, file))));
+    const props = shape.optionalObject(artifact.properties, `$.artifacts.${name}.properties`);
+    if (props?.templateFile === undefined) continue;
+    const file = inside(dir, props.templateFile, `$.artifacts.${name}.properties.templateFile`);
+    out.push(...fromCloudFormation(name, readJson(file), new Shape(file)));
   }
   return out;
 }
 
 function readCdktfOut(dir: string, manifest: Json): Opening[] {
+  const shape = new Shape(path.join(dir, 'manifest.json'));
   const out: Opening[] = [];
-  for (const [name, stack] of Object.entries(manifest.stacks as Record<string, Json>)) {
-    out.push(...fromTerraform(name, readJson(path.join(dir, String(stack.synthesizedStackPath)))));
+  for (const [name, value] of Object.entries(shape.object(manifest.stacks, '$.stacks'))) {
+    const stack = shape.object(value, `$.stacks.${name}`);
+    const file = inside(dir, stack.synthesizedStackPath, `$.stacks.${name}.synthesizedStackPath`);
+    out.push(...fromTerraform(name, readJson(file), new Shape(file)));
   }
   return out;
 }
 
 // ---- CloudFormation: security groups (stateful, allow only) and network ACL entries (stateless) ----
 
-function fromCloudFormation(stack: string, template: Json): Opening[] {
-  const resources = template.Resources as Record<string, { Type: string; Properties?: Json; Metadata?: Json }>;
+function fromCloudFormation(stack: string, template: Json, shape: Shape): Opening[] {
+  const resources = shape.object(template.Resources, '$.Resources');
   const out: Opening[] = [];
-  const pathOf = (id: string) => String(resources[id]?.Metadata?.['aws:cdk:path'] ?? `${stack}/${id}`);
+  const pathOf = (id: string) => {
+    const metadata = (resources[id] as Json | undefined)?.Metadata as Json | undefined;
+    const p = metadata?.['aws:cdk:path'];
+    return typeof p === 'string' ? p : `${stack}/${id}`;
+  };
   const add = (o: Omit<Opening, 'flags'>) => out.push({ ...o, flags: flagsFor(o) });
-  for (const [id, r] of Object.entries(resources)) {
-    const p = r.Properties ?? {};
+  for (const [id, value] of Object.entries(resources)) {
+    const at = `$.Resources.${id}`;
+    const r = shape.object(value, at);
+    if (typeof r.Type !== 'string') shape.fail(`${at}.Type`, 'a string', r.Type);
+    shape.optionalObject(r.Metadata, `${at}.Metadata`);
+    const p = shape.optionalObject(r.Properties, `${at}.Properties`) ?? {};
+    const key = `${stack}/${id}`;
     if (r.Type === 'AWS::EC2::SecurityGroup') {
-      for (const [list, direction] of [
-        [p.SecurityGroupIngress, 'inbound'],
-        [p.SecurityGroupEgress, 'outbound'],
+      for (const [field, direction] of [
+        ['SecurityGroupIngress', 'inbound'],
+        ['SecurityGroupEgress', 'outbound'],
       ] as const) {
-        for (const rule of (list as Json[] | undefined) ?? [])
-          add(sgOpening(stack, pathOf(id), pathOf(id), direction, rule));
+        shape.objects(p[field], `${at}.Properties.${field}`).forEach((rule, i) => {
+          const o = sgOpening(
+            stack,
+            key,
+            pathOf(id),
+            pathOf(id),
+            direction,
+            rule,
+            shape,
+            `${at}.Properties.${field}[${i}]`,
+          );
+          add(o);
+        });
       }
       if (p.SecurityGroupEgress === undefined) {
         add({
           stack,
+          key,
           resource: pathOf(id),
           firewall: 'security group',
           group: pathOf(id),
@@ -100,23 +241,46 @@ function fromCloudFormation(stack: string, template: Json): Opening[] {
         });
       }
     } else if (r.Type === 'AWS::EC2::SecurityGroupIngress' || r.Type === 'AWS::EC2::SecurityGroupEgress') {
+      shape.scalar(p.GroupId, `${at}.Properties.GroupId`);
       const group = refText(p.GroupId, pathOf);
-      add(sgOpening(stack, pathOf(id), group, r.Type.endsWith('Ingress') ? 'inbound' : 'outbound', p));
+      add(
+        sgOpening(
+          stack,
+          key,
+          pathOf(id),
+          group,
+          r.Type.endsWith('Ingress') ? 'inbound' : 'outbound',
+          p,
+          shape,
+          `${at}.Properties`,
+        ),
+      );
     } else if (r.Type === 'AWS::EC2::NetworkAclEntry') {
-      const range = p.PortRange as { From: number; To: number } | undefined;
+      for (const field of [
+        'Protocol',
+        'CidrBlock',
+        'Ipv6CidrBlock',
+        'RuleAction',
+        'RuleNumber',
+        'Egress',
+        'NetworkAclId',
+      ])
+        shape.scalar(p[field], `${at}.Properties.${field}`);
+      const range = shape.optionalObject(p.PortRange, `${at}.Properties.PortRange`);
+      const icmp = shape.optionalObject(p.Icmp, `${at}.Properties.Icmp`);
       const protocol = protocolOf(p.Protocol);
-      const icmp = p.Icmp as { Type: number; Code: number } | undefined;
       add({
         stack,
+        key,
         resource: pathOf(id),
         firewall: 'network ACL',
         group: refText(p.NetworkAclId, pathOf),
-        direction: p.Egress ? 'outbound' : 'inbound',
+        direction: p.Egress === true || p.Egress === 'true' ? 'outbound' : 'inbound',
         protocol,
         ports:
           protocol === 'icmp'
             ? icmp
-              ? { from: icmp.Type, to: icmp.Code }
+              ? { from: Number(icmp.Type), to: Number(icmp.Code) }
               : undefined
             : range && protocol !== 'all'
               ? { from: Number(range.From), to: Number(range.To) }
@@ -133,12 +297,42 @@ function fromCloudFormation(stack: string, template: Json): Opening[] {
 
 function sgOpening(
   stack: string,
+  key: string,
   resource: string,
   group: string,
   direction: 'inbound' | 'outbound',
   rule: Json,
+  shape: Shape,
+  at: string,
 ): Omit<Opening, 'flags'> {
   const side = direction === 'inbound' ? 'Source' : 'Destination';
+  for (const field of [
+    'IpProtocol',
+    'CidrIp',
+    'CidrIpv6',
+    'FromPort',
+    'ToPort',
+    'Description',
+    `${side}SecurityGroupId`,
+    `${side}PrefixListId`,
+  ])
+    shape.scalar(rule[field], `${at}.${field}`);
+  if (isDisallowAllPlaceholder(rule)) {
+    // aws-cdk-lib's stand-in for "no egress": a rule that matches nothing, so the group allows nothing out.
+    return {
+      stack,
+      key,
+      resource,
+      firewall: 'security group',
+      group,
+      direction,
+      protocol: 'all',
+      peer: '-',
+      action: 'none',
+      stateful: true,
+      description: 'no egress (CDK placeholder: matches no traffic)',
+    };
+  }
   const protocol = protocolOf(rule.IpProtocol);
   const peer =
     rule.CidrIp !== undefined
@@ -152,6 +346,7 @@ function sgOpening(
   const ports = protocol === 'all' || from === -1 ? undefined : { from, to: Number(rule.ToPort ?? from) };
   return {
     stack,
+    key,
     resource,
     firewall: 'security group',
     group,
@@ -161,8 +356,18 @@ function sgOpening(
     peer,
     action: 'allow',
     stateful: true,
-    description: rule.Description as string | undefined,
+    description: typeof rule.Description === 'string' ? rule.Description : undefined,
   };
+}
+
+/** CDK's "no egress" rule: ICMP type 252 code 86 to 255.255.255.255/32, which no packet matches. */
+function isDisallowAllPlaceholder(rule: Json): boolean {
+  return (
+    rule.CidrIp === '255.255.255.255/32' &&
+    String(rule.IpProtocol).toLowerCase() === 'icmp' &&
+    Number(rule.FromPort) === 252 &&
+    Number(rule.ToPort) === 86
+  );
 }
 
 function protocolOf(p: unknown): Protocol {
@@ -188,23 +393,40 @@ function refText(v: unknown, pathOf: (id: string) => string): string {
 
 // ---- Terraform (azurerm): NSG rules, standalone and inline (stateful, priorities) ----
 
-function fromTerraform(stack: string, tf: Json): Opening[] {
-  const resources = (tf.resource ?? {}) as Record<string, Record<string, Json>>;
+function fromTerraform(stack: string, tf: Json, shape: Shape): Opening[] {
+  const resources = shape.optionalObject(tf.resource, '$.resource') ?? {};
+  const typed = (type: string) => {
+    const all = shape.optionalObject(resources[type], `$.resource.${type}`) ?? {};
+    return Object.entries(all).map(([key, r]) => [key, shape.object(r, `$.resource.${type}.${key}`)] as const);
+  };
   const out: Opening[] = [];
-  const pathOf = (r: Json, key: string) =>
-    String(((r['//'] as Json | undefined)?.metadata as Json | undefined)?.path ?? `${stack}/${key}`);
-  const add = (resource: string, group: string, rule: Json) => {
+  const pathOf = (r: Json, key: string) => {
+    const p = ((r['//'] as Json | undefined)?.metadata as Json | undefined)?.path;
+    return typeof p === 'string' ? p : `${stack}/${key}`;
+  };
+  const add = (key: string, resource: string, group: string, rule: Json, at: string) => {
+    for (const field of ['protocol', 'direction', 'access', 'priority', 'description', 'destination_port_range'])
+      shape.scalar(rule[field], `${at}.${field}`);
     const protocol = protocolOf(String(rule.protocol) === '*' ? 'all' : rule.protocol);
     const direction = String(rule.direction).toLowerCase() === 'outbound' ? 'outbound' : 'inbound';
     const remote = direction === 'inbound' ? 'source' : 'destination';
-    const peers = addresses(rule, remote);
-    const ports = (rule.destination_port_ranges as string[] | undefined) ?? [
+    const peers = addresses(rule, remote, shape, at);
+    const ports = shape.strings(rule.destination_port_ranges, `${at}.destination_port_ranges`) ?? [
       String(rule.destination_port_range ?? '*'),
     ];
+    ports.forEach((p, i) => {
+      if (p !== '*' && parseRange(p) === undefined)
+        shape.fail(
+          `${at}.destination_port_range${rule.destination_port_ranges ? `s[${i}]` : ''}`,
+          'a port, a range or "*"',
+          p,
+        );
+    });
     for (const peer of peers) {
       for (const p of ports) {
         const o: Omit<Opening, 'flags'> = {
           stack,
+          key,
           resource,
           firewall: 'NSG',
           group,
@@ -215,38 +437,56 @@ function fromTerraform(stack: string, tf: Json): Opening[] {
           action: String(rule.access).toLowerCase() === 'deny' ? 'deny' : 'allow',
           stateful: true,
           order: Number(rule.priority),
-          description: rule.description as string | undefined,
+          description: typeof rule.description === 'string' ? rule.description : undefined,
         };
         out.push({ ...o, flags: flagsFor(o) });
       }
     }
   };
   // Rules name their NSG by reference when it is in the same stack: show its name instead.
+  const nsgs = typed('azurerm_network_security_group');
   const nsgNames = new Map(
-    Object.entries(resources.azurerm_network_security_group ?? {}).map(([key, nsg]) => [
-      `\${azurerm_network_security_group.${key}.name}`,
-      String(nsg.name),
-    ]),
+    nsgs.map(([key, nsg]) => [`\${azurerm_network_security_group.${key}.name}`, String(nsg.name)]),
   );
-  for (const [key, rule] of Object.entries(resources.azurerm_network_security_rule ?? {})) {
+  for (const [key, rule] of typed('azurerm_network_security_rule')) {
     const group = String(rule.network_security_group_name);
-    add(pathOf(rule, key), nsgNames.get(group) ?? group, rule);
+    add(
+      `${stack}/azurerm_network_security_rule.${key}`,
+      pathOf(rule, key),
+      nsgNames.get(group) ?? group,
+      rule,
+      `$.resource.azurerm_network_security_rule.${key}`,
+    );
   }
-  for (const [key, nsg] of Object.entries(resources.azurerm_network_security_group ?? {})) {
-    for (const rule of (nsg.security_rule as Json[] | undefined) ?? []) add(pathOf(nsg, key), String(nsg.name), rule);
+  for (const [key, nsg] of nsgs) {
+    shape
+      .objects(nsg.security_rule, `$.resource.azurerm_network_security_group.${key}.security_rule`)
+      .forEach((rule, i) =>
+        add(
+          `${stack}/azurerm_network_security_group.${key}/${i}`,
+          pathOf(nsg, key),
+          String(nsg.name),
+          rule,
+          `$.resource.azurerm_network_security_group.${key}.security_rule[${i}]`,
+        ),
+      );
   }
   return out;
 }
 
-function addresses(rule: Json, side: 'source' | 'destination'): string[] {
-  const asgs = rule[`${side}_application_security_group_ids`] as string[] | undefined;
+function addresses(rule: Json, side: 'source' | 'destination', shape: Shape, at: string): string[] {
+  const asgs = shape.strings(
+    rule[`${side}_application_security_group_ids`],
+    `${at}.${side}_application_security_group_ids`,
+  );
   if (asgs?.length) return asgs.map((a) => `asg:${a}`);
-  const many = rule[`${side}_address_prefixes`] as string[] | undefined;
+  const many = shape.strings(rule[`${side}_address_prefixes`], `${at}.${side}_address_prefixes`);
   if (many?.length) return many;
+  shape.scalar(rule[`${side}_address_prefix`], `${at}.${side}_address_prefix`);
   return [String(rule[`${side}_address_prefix`] ?? '*')];
 }
 
-function parseRange(p: string): { from: number; to: number } {
-  const [from, to] = p.split('-').map(Number);
-  return { from, to: to ?? from };
+/** `21` or `50000-50004` by the core's one parser; anything else covers every port. */
+function parseRange(p: string): { from: number; to: number } | undefined {
+  return parsePortRange(p);
 }

@@ -9,7 +9,7 @@ const COLUMNS: Array<[string, (o: Opening) => string]> = [
   ['Protocol', (o) => o.protocol.toUpperCase()],
   ['Ports', (o) => portsText(o)],
   ['Peer', (o) => o.peer],
-  ['Action', (o) => o.action],
+  ['Action', (o) => (o.action === 'none' ? 'none (allows nothing)' : o.action)],
   ['Stateful', (o) => (o.stateful ? 'yes' : 'no (replies need rules)')],
   ['Order', (o) => (o.order === undefined ? '' : String(o.order))],
   ['Flags', (o) => flagText(o.flags)],
@@ -28,7 +28,13 @@ export function renderReport(
   title: string,
   diagram = false,
 ): string {
-  if (format === 'json') return JSON.stringify({ openings }, null, 2) + '\n';
+  if (format === 'json') {
+    const counts = countRules(openings);
+    return (
+      JSON.stringify({ openings, rules: counts.rules, ...(diagram ? { diagram: mermaid(openings) } : {}) }, null, 2) +
+      '\n'
+    );
+  }
   if (format === 'csv') {
     const q = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     return (
@@ -43,14 +49,32 @@ export function renderReport(
     lines.push('No security group, network ACL or NSG rule found.');
   } else {
     lines.push(table(openings), '');
-    const world = openings.filter((o) => o.flags.includes('world')).length;
-    const wide = openings.filter((o) => o.flags.includes('wide')).length;
+    const { rules, world, wide } = countRules(openings);
     lines.push(
-      `${openings.length} rule${openings.length === 1 ? '' : 's'}; ${world} open to the world; ${wide} inbound wider than ${WIDE_PORT_RANGE} ports.`,
+      `${rules} rule${rules === 1 ? '' : 's'} (${openings.length} row${openings.length === 1 ? '' : 's'}: an NSG rule with several prefixes or port ranges is one row each); ${world} open to the world; ${wide} inbound wider than ${WIDE_PORT_RANGE} ports.`,
     );
   }
   if (diagram) lines.push('', mermaid(openings));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Rules as the cloud counts them: one per security group rule or NACL entry, one per NSG rule however many
+ * prefixes and ports it carries (each is a row of the table); the "no egress" placeholder is not a rule.
+ */
+function countRules(openings: readonly Opening[]): { rules: number; world: number; wide: number } {
+  const ruleOf = (o: Opening, i: number) => (o.firewall === 'NSG' ? o.key : `${o.key}|${i}`);
+  const rules = new Set<string>();
+  const world = new Set<string>();
+  const wide = new Set<string>();
+  openings.forEach((o, i) => {
+    if (o.action === 'none') return;
+    const rule = ruleOf(o, i);
+    rules.add(rule);
+    if (o.flags.includes('world')) world.add(rule);
+    if (o.flags.includes('wide')) wide.add(rule);
+  });
+  return { rules: rules.size, world: world.size, wide: wide.size };
 }
 
 function table(openings: readonly Opening[]): string {
@@ -113,19 +137,28 @@ export interface OpeningsDiff {
 export function diffOpenings(before: readonly Opening[], after: readonly Opening[]): OpeningsDiff {
   const beforeKeys = new Set(before.map(openingKey));
   const afterKeys = new Set(after.map(openingKey));
-  let added = after.filter((o) => !beforeKeys.has(openingKey(o)));
-  let removed = before.filter((o) => !afterKeys.has(openingKey(o)));
+  const added: Opening[] = [];
+  const removed = before.filter((o) => !afterKeys.has(openingKey(o)));
   const changed: Array<{ before: Opening; after: Opening }> = [];
-  const slot = (o: Opening) => [o.stack, o.resource, o.direction, o.peer].join('|');
-  for (const a of [...added]) {
-    const b = removed.find((r) => slot(r) === slot(a));
+  // A rule whose ports or protocol changed pairs with a removed one of the same resource, direction and peer:
+  // looked up by that slot in a map, so the diff stays linear in the number of rules.
+  const slot = (o: Opening) => [o.key, o.direction, o.peer].join('|');
+  const removedBySlot = new Map<string, Opening[]>();
+  for (const r of removed) {
+    const list = removedBySlot.get(slot(r));
+    if (list) list.push(r);
+    else removedBySlot.set(slot(r), [r]);
+  }
+  const paired = new Set<Opening>();
+  for (const a of after) {
+    if (beforeKeys.has(openingKey(a))) continue;
+    const b = removedBySlot.get(slot(a))?.shift();
     if (b) {
       changed.push({ before: b, after: a });
-      added = added.filter((x) => x !== a);
-      removed = removed.filter((x) => x !== b);
-    }
+      paired.add(b);
+    } else added.push(a);
   }
-  return { added, removed, changed };
+  return { added, removed: removed.filter((r) => !paired.has(r)), changed };
 }
 
 export type FailOn = 'world' | 'wide' | 'added' | 'none';
