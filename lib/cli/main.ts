@@ -265,6 +265,8 @@ function probeVerb(args: readonly string[], io: CliIo): number | Promise<number>
     return EXIT_OK;
   }
   if (positionals.length !== 1) throw new UsageError('probe takes one host (an address or a name)');
+  if (positionals[0].trim() === '')
+    throw new UsageError('probe takes a host: an empty one would connect to this machine (give an address or a name)');
   const tlsMode = parseTls(values.tls as string | undefined) === FtpsTls.IMPLICIT ? 'implicit' : 'explicit';
   const user = values.user as string | undefined;
   if (!user) throw new UsageError('--user is required (the password comes from --password or FTPS_PASSWORD)');

@@ -101,12 +101,22 @@ export const Diagnose = {
   probePlainFtpAccepted: define('probePlainFtpAccepted', 'warning'),
   /** The TLS handshake or upgrade failed. */
   probeTlsBroken: define('probeTlsBroken', 'error'),
-  /** The certificate does not name the host probed. */
-  probeCertificateMismatch: define('probeCertificateMismatch', 'warning'),
+  /** The certificate does not name the host probed (clients such as curl refuse it). */
+  probeCertificateMismatch: define('probeCertificateMismatch', 'error'),
   /** The certificate has expired. */
   probeCertificateExpired: define('probeCertificateExpired', 'error'),
   /** The login was refused. */
   probeLoginFailed: define('probeLoginFailed', 'error'),
+  /** The login got no answer within the timeout (not a refusal). */
+  probeLoginTimeout: define('probeLoginTimeout', 'error'),
+  /** Nothing listens on the control port: the connection was refused. */
+  probeControlRefused: define('probeControlRefused', 'error'),
+  /** The host name does not resolve. */
+  probeDnsFailure: define('probeDnsFailure', 'error'),
+  /** The control port accepts but sends no FTP greeting (implicit TLS probed as explicit, or not FTP). */
+  probeNoGreeting: define('probeNoGreeting', 'error'),
+  /** The control port answers with something that is not an FTP greeting. */
+  probeNotFtp: define('probeNotFtp', 'error'),
   /** The server requires TLS session reuse on data connections. */
   probeTlsReuseRequired: define('probeTlsReuseRequired', 'warning'),
   /** PASV advertises an address other than the server probed (the NAT trap). */

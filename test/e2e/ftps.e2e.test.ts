@@ -498,11 +498,11 @@ suite('FTPS end to end', () => {
       };
       markdown: string;
     }
-    function runProbe(extra: string[] = []): Probe {
+    function runProbe(extra: string[] = [], host = topo.server.v4): Probe {
       const args = [
         bin,
         'probe',
-        topo.server.v4,
+        host,
         '--user',
         USER,
         '--tls-max',
@@ -537,7 +537,7 @@ suite('FTPS end to end', () => {
       const endpoint = new FtpsEndpoint(stack, 'Ftps', {
         vpc,
         passivePorts: passive,
-        clients: [ec2.Peer.ipv4('203.0.113.0/25')],
+        clients: [ec2.Peer.ipv4('203.0.113.0/25'), ec2.Peer.ipv6('2001:db8:2::/120')],
       });
       const template = synth();
       const sg = logicalId(stack, endpoint.securityGroup);
@@ -593,6 +593,16 @@ suite('FTPS end to end', () => {
       });
     });
 
+    test('healthy server over IPv6: no NAT-trap alarm for PASV (clients use EPSV; vsftpd answers PASV with 0,0,0,0)', () => {
+      withProbeServer({}, seedRules().rules, () => {
+        const p = runProbe(['--passive', '50000-50004'], topo.server.v6);
+        expect(ids(p)).toEqual([]);
+        expect(p.code).toBe(0);
+        expect(p.report.data.filter((d) => d.opened).length).toBeGreaterThan(0);
+        expect(p.markdown).toContain(`[${topo.server.v6}]:5000`); // the address each connection was tried on
+      });
+    });
+
     test('passive range closed in the firewall: exit 1, data ports named as closed', () => {
       withProbeServer({}, seedRules(undefined, true).rules, () => {
         const p = runProbe(['--passive', '50000-50004']);
@@ -600,7 +610,10 @@ suite('FTPS end to end', () => {
         expect(ids(p)).toEqual(['ftps-constructs:probeDataPortClosed']);
         expect(p.report.diagnoses[0].message).toMatch(/Data connections? to TCP 5000[0-4](, 5000[0-4])* timed out/);
         fs.writeFileSync('test/e2e/reports/probe-passive-closed.md', p.markdown);
-        expect(p.markdown).toContain('Fix: Open TCP 50000-50004 inbound');
+        // The fix names the ports found closed, then the range they belong to.
+        expect(p.markdown).toMatch(
+          /Fix: Open TCP 5000[0-4](, 5000[0-4])* inbound from the clients \(with the whole passive range 50000-50004\)/,
+        );
       });
     });
 

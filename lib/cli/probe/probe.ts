@@ -4,6 +4,7 @@
 import { Client, FTPError } from 'basic-ftp';
 import { parseEpsvResponse, parsePasvResponse } from 'basic-ftp/dist/transfer';
 import * as ipaddr from 'ipaddr.js';
+import * as dns from 'node:dns';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Diagnostic, PortRange, formatPorts, rangeContains } from '../../core';
@@ -35,6 +36,8 @@ export interface DataAttempt {
   readonly reply: string;
   readonly address: string;
   readonly port: number;
+  /** Where this probe connected: the control address and the offered port (as most clients do). */
+  readonly tried: string;
   /** Opened: TCP connect, TLS and a listing over it. */
   readonly opened: boolean;
   readonly ms: number;
@@ -61,6 +64,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
   const diagnoses: ProbeDiagnosis[] = [];
   const target = `${o.host}:${o.port}`;
   let certificate: ProbeReport['certificate'];
+  let controlFamily: string | undefined;
   const done = (ok: boolean): ProbeReport => ({ target, ok, steps, certificate, data, diagnoses });
   const tlsOptions: tls.ConnectionOptions = {
     rejectUnauthorized: false,
@@ -68,26 +72,58 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
     maxVersion: o.tlsMaxVersion,
   };
 
-  // 1. The control port, plain TCP.
+  // 1. The name, then the control port, plain TCP: each failure has its own cause and fix.
   let t = performance.now();
-  const reachable = await tcpConnect(o.host, o.port, o.timeoutMs);
-  steps.push({ step: `control port ${o.port} reachable`, ok: reachable.ok, ms: since(t), detail: reachable.detail });
-  if (!reachable.ok) {
+  const resolved = await lookup(o.host, o.timeoutMs);
+  if (!resolved.ok) {
+    steps.push({ step: `resolve ${o.host}`, ok: false, ms: since(t), detail: resolved.detail });
     diagnoses.push(
-      Diagnose.probeControlUnreachable(
-        `TCP ${o.port} on ${o.host}: ${reachable.detail}.`,
-        `Open TCP ${o.port} inbound from this client in every firewall on the path (security group, NACL, NSG), and check the server listens.`,
+      Diagnose.probeDnsFailure(
+        `${o.host} does not resolve: ${resolved.detail}.`,
+        'Check the name (a typo, a private name probed from outside), or probe the address itself.',
       ),
     );
     return done(false);
   }
+  t = performance.now();
+  const reachable = await tcpConnect(o.host, o.port, o.timeoutMs);
+  steps.push({ step: `control port ${o.port} reachable`, ok: reachable.ok, ms: since(t), detail: reachable.detail });
+  if (!reachable.ok) {
+    diagnoses.push(
+      reachable.refused
+        ? Diagnose.probeControlRefused(
+            `TCP ${o.port} on ${o.host} refused the connection: nothing listens there (the server is down or on another port), or a firewall rejects it.`,
+            `Start the server, or probe the port it listens on (--port); if a firewall rejects, open TCP ${o.port} inbound from this client.`,
+          )
+        : Diagnose.probeControlUnreachable(
+            `TCP ${o.port} on ${o.host}: ${reachable.detail}: no answer at all, as when a firewall drops the packets.`,
+            `Open TCP ${o.port} inbound from this client in every firewall on the path (security group, NACL, NSG), and check the server listens.`,
+          ),
+    );
+    return done(false);
+  }
 
-  // 2. Plain FTP refused? Only USER is sent in the clear, never the password.
+  // 2. The greeting, then: plain FTP refused? Only USER is sent in the clear, never the password.
   if (o.tls === 'explicit') {
     t = performance.now();
     const plain = await plainLoginOffered(o);
-    steps.push({ step: 'plain FTP refused', ok: !plain.offered, ms: since(t), detail: plain.detail });
-    if (plain.offered) {
+    if (plain.state === 'noGreeting' || plain.state === 'notFtp') {
+      steps.push({ step: 'FTP greeting', ok: false, ms: since(t), detail: plain.detail });
+      diagnoses.push(
+        plain.state === 'noGreeting'
+          ? Diagnose.probeNoGreeting(
+              `TCP ${o.port} accepts, but no FTP greeting came within ${o.timeoutMs} ms: an implicit-TLS port (it waits for a TLS handshake) probed as explicit, or not an FTP server.`,
+              `Probe it with --tls implicit; explicit FTPS servers greet at once ("220 ...").`,
+            )
+          : Diagnose.probeNotFtp(
+              `TCP ${o.port} answers with ${plain.detail}, not an FTP greeting ("220 ...").`,
+              "Probe the FTP server's port (--port), or check what listens on this one.",
+            ),
+      );
+      return done(false);
+    }
+    steps.push({ step: 'plain FTP refused', ok: plain.state !== 'offered', ms: since(t), detail: plain.detail });
+    if (plain.state === 'offered') {
       diagnoses.push(
         Diagnose.probePlainFtpAccepted(
           `The server asked for a password without TLS (${plain.detail}): passwords can travel in clear.`,
@@ -120,7 +156,9 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
           `The control port answers but TLS fails: ${message(e)}.`,
           o.tls === 'explicit'
             ? 'An FTP-aware firewall or NAT (ALG, "FTP inspection") may be rewriting AUTH TLS: turn FTP inspection off for this port; or the server has no TLS (vsftpd ssl_enable=YES).'
-            : 'Check the server speaks implicit TLS on this port (vsftpd implicit_ssl=YES), or use --tls explicit.',
+            : /wrong version number|packet length too long|unknown protocol/i.test(message(e))
+              ? 'The server answered in clear text, not TLS: this port speaks explicit FTPS (AUTH TLS); probe it with --tls explicit.'
+              : 'Check the server speaks implicit TLS on this port (vsftpd implicit_ssl=YES), or use --tls explicit.',
         ),
       );
       return done(false);
@@ -152,11 +190,17 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
       steps.push({ step: 'login', ok: true, ms: since(t), detail: oneLine(res.message) });
     } catch (e) {
       steps.push({ step: 'login', ok: false, ms: since(t), detail: message(e) });
+      const timedOut = !(e instanceof FTPError) && /timeout/i.test(message(e));
       diagnoses.push(
-        Diagnose.probeLoginFailed(
-          `Login as ${o.user} failed: ${message(e)}.`,
-          'Check the user and password (--user, --password or FTPS_PASSWORD).',
-        ),
+        timedOut
+          ? Diagnose.probeLoginTimeout(
+              `Login as ${o.user} got no answer within ${o.timeoutMs} ms (${message(e)}): not a refusal; the server is slow to authenticate (PAM, a directory service, DNS lookups of the client).`,
+              'Probe again with a longer --timeout; on the server, look at what the login waits for (vsftpd reverse_lookup_enable=NO).',
+            )
+          : Diagnose.probeLoginFailed(
+              `Login as ${o.user} failed: ${message(e)}.`,
+              'Check the user and password (--user, --password or FTPS_PASSWORD).',
+            ),
       );
       return done(false);
     }
@@ -167,6 +211,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
     steps.push({ step: 'PBSZ 0 / PROT P', ok: true, ms: since(t), detail: `${pbsz.code} / ${prot.code}` });
 
     // 4. Data connections: EPSV and PASV, each attempts times, with TLS session reuse as clients do.
+    controlFamily = (client.ftp.socket as net.Socket).remoteFamily;
     const session = (client.ftp.socket as tls.TLSSocket).getSession();
     for (let i = 0; i < o.attempts; i++) {
       for (const command of ['EPSV', 'PASV'] as const)
@@ -186,19 +231,26 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
     client.close();
   }
 
-  diagnoseData(o, data, diagnoses);
+  diagnoseData(o, data, diagnoses, controlFamily);
   const ok = data.length > 0 && data.every((d) => d.opened) && !diagnoses.some((d) => d.level === 'error');
   return done(ok);
 }
 
-function diagnoseData(o: ProbeOptions, data: DataAttempt[], diagnoses: ProbeDiagnosis[]): void {
-  const pasv = data.filter((d) => d.command === 'PASV' && d.address);
+function diagnoseData(
+  o: ProbeOptions,
+  data: DataAttempt[],
+  diagnoses: ProbeDiagnosis[],
+  controlFamily: string | undefined,
+): void {
+  // Over IPv6 clients use EPSV, whose reply carries no address; vsftpd answers PASV there with 0,0,0,0. The
+  // PASV address is a finding only on an IPv4 control connection.
+  const pasv = controlFamily === 'IPv6' ? [] : data.filter((d) => d.command === 'PASV' && d.address);
   const wrong = pasv.find((d) => d.address !== o.host);
   if (wrong) {
     const kind = ipaddr.isValid(wrong.address) ? ipaddr.parse(wrong.address).range() : 'unknown';
     diagnoses.push(
       Diagnose.probePasvAddress(
-        `PASV advertises ${wrong.address}${kind !== 'unicast' ? ` (a ${kind} address)` : ''}, not ${o.host} that this client connected to: the NAT trap — clients that follow the PASV address time out after login.`,
+        `PASV advertises ${wrong.address}${kind !== 'unicast' ? ` (${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} address)` : ''}, not ${o.host} that this client connected to: the NAT trap — clients that follow the PASV address time out after login.`,
         `Advertise the public address: vsftpd pasv_address=${net.isIPv4(o.host) ? o.host : '<public IPv4>'} (with listen=YES), ProFTPD MasqueradeAddress, AWS Transfer Family PassiveIp.`,
       ),
     );
@@ -221,7 +273,7 @@ function diagnoseData(o: ProbeOptions, data: DataAttempt[], diagnoses: ProbeDiag
     diagnoses.push(
       Diagnose.probeDataPortClosed(
         `Data connection${closed.length > 1 ? 's' : ''} to TCP ${closed.join(', ')} timed out: ${closed.length > 1 ? 'these ports are' : 'this port is'} closed in a firewall on the path.`,
-        `Open TCP ${o.passive ? formatPorts(o.passive) : closed.join(', ')} inbound from the clients (the whole passive range) in every firewall on the path.`,
+        `Open TCP ${closed.join(', ')} inbound from the clients${o.passive ? ` (with the whole passive range ${formatPorts(o.passive)})` : ''} in every firewall on the path.`,
       ),
     );
   }
@@ -249,22 +301,24 @@ async function dataAttempt(
       reply: message(e),
       address: '',
       port: 0,
+      tried: '',
       opened: false,
       ms: since(t),
       detail: `${command} refused: ${message(e)}`,
     };
   }
   // Like most clients, connect to the control address; a differing PASV address is diagnosed separately.
+  const tried = `${net.isIPv6(o.host) ? `[${o.host}]` : o.host}:${port}`;
   const socket = await tcpConnect(o.host, port, o.timeoutMs, true);
   if (!socket.ok || !socket.socket)
-    return { command, reply, address, port, opened: false, ms: since(t), detail: socket.detail };
+    return { command, reply, address, port, tried, opened: false, ms: since(t), detail: socket.detail };
   const raw = socket.socket;
   try {
     const listing = await listOver(client, raw, o, tlsOptions, session);
-    return { command, reply, address, port, opened: true, ms: since(t), detail: listing };
+    return { command, reply, address, port, tried, opened: true, ms: since(t), detail: listing };
   } catch (e) {
     raw.destroy();
-    return { command, reply, address, port, opened: false, ms: since(t), detail: message(e) };
+    return { command, reply, address, port, tried, opened: false, ms: since(t), detail: message(e) };
   }
 }
 
@@ -298,28 +352,84 @@ function listOver(
             : res;
         clearTimeout(timer);
         secure.destroy();
-        if (final.code >= 400) reject(new Error(`${final.code} ${oneLine(final.message)}`));
+        if (final.code >= 400)
+          reject(
+            new Error(
+              oneLine(final.message).startsWith(String(final.code))
+                ? oneLine(final.message)
+                : `${final.code} ${oneLine(final.message)}`,
+            ),
+          );
         else resolve(`${final.code}, ${bytes} bytes listed${tlsError ? ` (TLS: ${tlsError.message})` : ''}`);
       })
       .catch((e: unknown) => {
         clearTimeout(timer);
         secure.destroy();
-        reject(new Error(e instanceof FTPError ? `${e.code} ${oneLine(e.message)}` : message(e)));
+        reject(
+          new Error(
+            e instanceof FTPError && !oneLine(e.message).startsWith(String(e.code))
+              ? `${e.code} ${oneLine(e.message)}`
+              : message(e),
+          ),
+        );
       });
   });
 }
 
-async function plainLoginOffered(o: ProbeOptions): Promise<{ offered: boolean; detail: string }> {
+/** What the control port says before TLS: a greeting, then whether it asks for a password in clear text. */
+async function plainLoginOffered(
+  o: ProbeOptions,
+): Promise<{ state: 'offered' | 'refused' | 'noGreeting' | 'notFtp'; detail: string }> {
+  const greeting = await firstLine(o.host, o.port, o.timeoutMs);
+  if (greeting === undefined) return { state: 'noGreeting', detail: `no greeting within ${o.timeoutMs} ms` };
+  if (!/^220[ -]/.test(greeting)) return { state: 'notFtp', detail: JSON.stringify(greeting.slice(0, 60)) };
   const client = new Client(o.timeoutMs);
   try {
     await client.connect(o.host, o.port);
     const res = await client.sendIgnoringError(`USER ${o.user}`);
-    return { offered: res.code === 331, detail: `USER without TLS: ${oneLine(res.message)}` };
+    return { state: res.code === 331 ? 'offered' : 'refused', detail: `USER without TLS: ${oneLine(res.message)}` };
   } catch (e) {
-    return { offered: false, detail: message(e) };
+    return { state: 'refused', detail: message(e) };
   } finally {
     client.close();
   }
+}
+
+/** The first line a TCP server sends, or undefined if none comes in time; the socket is always destroyed. */
+function firstLine(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let text = '';
+    const finish = (line: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(line);
+    };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end >= 0 || text.length > 512) finish(text.slice(0, end >= 0 ? end : 512).replace(/\r$/, ''));
+    });
+    socket.once('error', () => finish(text === '' ? undefined : text));
+    socket.once('end', () => finish(text === '' ? undefined : text));
+  });
+}
+
+/** The host's address, looked up with a bound wait (a name that cannot resolve fails here, not as a timeout). */
+function lookup(host: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+  if (net.isIP(host)) return Promise.resolve({ ok: true, detail: host });
+  return new Promise((resolve) => {
+    const timer = setTimeout(
+      () => resolve({ ok: false, detail: `no answer from DNS within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+    dns.lookup(host, (e, address) => {
+      clearTimeout(timer);
+      resolve(e ? { ok: false, detail: `${e.code ?? 'lookup failed'}` } : { ok: true, detail: address });
+    });
+  });
 }
 
 function tcpConnect(
@@ -327,7 +437,7 @@ function tcpConnect(
   port: number,
   timeoutMs: number,
   keep = false,
-): Promise<{ ok: boolean; detail: string; socket?: net.Socket }> {
+): Promise<{ ok: boolean; detail: string; refused?: boolean; socket?: net.Socket }> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const timer = setTimeout(() => {
@@ -336,12 +446,15 @@ function tcpConnect(
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
-      if (!keep) socket.end();
+      // Destroyed, not ended: an end waits for the server's FIN, and a server that never closes kept the
+      // probe's process alive long after its report.
+      if (!keep) socket.destroy();
       resolve({ ok: true, detail: `connected to ${host}:${port}`, socket: keep ? socket : undefined });
     });
-    socket.once('error', (e) => {
+    socket.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve({ ok: false, detail: `TCP ${port}: ${e.message}` });
+      socket.destroy();
+      resolve({ ok: false, detail: `TCP ${port}: ${e.message}`, refused: e.code === 'ECONNREFUSED' });
     });
   });
 }
@@ -367,10 +480,10 @@ export function renderProbe(r: ProbeReport, format: 'md' | 'json'): string {
     );
   }
   if (r.data.length) {
-    lines.push('', '| data | reply | offered | opened | time | detail |', '|---|---|---|---|---|---|');
+    lines.push('', '| data | reply | offered | tried | opened | time | detail |', '|---|---|---|---|---|---|---|');
     for (const d of r.data)
       lines.push(
-        `| ${d.command} | ${d.reply.replace(/\|/g, '\\|')} | ${d.address}:${d.port} | ${d.opened ? 'yes' : 'NO'} | ${d.ms} ms | ${d.detail.replace(/\|/g, '\\|')} |`,
+        `| ${d.command} | ${d.reply.replace(/\|/g, '\\|')} | ${d.command === 'EPSV' ? `port ${d.port}` : `${d.address}:${d.port}`} | ${d.tried} | ${d.opened ? 'yes' : 'NO'} | ${d.ms} ms | ${d.detail.replace(/\|/g, '\\|')} |`,
       );
   }
   lines.push('', r.diagnoses.length ? '## Diagnosis' : 'No problem found.');
