@@ -532,10 +532,12 @@ suite('FTPS end to end', () => {
     function seedRules(
       passive = { from: 50000, to: 50004 },
       dropPassive = false,
+      tls = FtpsTls.EXPLICIT,
     ): { rules: string; options: ResolvedFtpsOptions } {
       const { stack, vpc, synth } = awsStack();
       const endpoint = new FtpsEndpoint(stack, 'Ftps', {
         vpc,
+        tls,
         passivePorts: passive,
         clients: [ec2.Peer.ipv4('203.0.113.0/25'), ec2.Peer.ipv6('2001:db8:2::/120')],
       });
@@ -555,11 +557,12 @@ suite('FTPS end to end', () => {
       rules: string,
       body: () => void,
       passive = { from: 50000, to: 50004 },
+      tls: 'explicit' | 'implicit' = 'explicit',
     ): void {
       topo.firewall(topo.server, rules);
       const vsftpd = new Vsftpd(ws, topo.server, {
-        tls: 'explicit',
-        controlPort: 21,
+        tls,
+        controlPort: tls === 'implicit' ? 990 : 21,
         passivePorts: passive,
         activeMode: false,
         overrides: { require_ssl_reuse: 'NO', ...overrides },
@@ -642,7 +645,29 @@ suite('FTPS end to end', () => {
         expect(p.report.diagnoses[0].message).toMatch(
           /^PASV advertises 198\.51\.100\.99 .*not 198\.51\.100\.10 that this client connected to: the NAT trap/,
         );
+        // The data table says what was offered and where this probe connected (the control address).
+        expect(p.markdown).toMatch(
+          /\| PASV \| 227 [^|]*\| 198\.51\.100\.99:5000[0-4] \| 198\.51\.100\.10:5000[0-4] \|/,
+        );
       });
+    });
+
+    test('an implicit-TLS port probed as explicit: no greeting, with the hint; probed as implicit it works', () => {
+      withProbeServer(
+        {},
+        seedRules(undefined, false, FtpsTls.IMPLICIT).rules,
+        () => {
+          const wrong = runProbe(['--port', '990']);
+          expect(wrong.code).toBe(1);
+          expect(ids(wrong)).toEqual(['ftps-constructs:probeNoGreeting']);
+          expect(wrong.report.diagnoses[0].message).toContain('--tls implicit');
+          const right = runProbe(['--port', '990', '--tls', 'implicit']);
+          expect(ids(right)).toEqual([]);
+          expect(right.code).toBe(0);
+        },
+        undefined,
+        'implicit',
+      );
     });
 
     test('a server range that disagrees with the declared one: port outside the range', () => {
