@@ -677,6 +677,35 @@ suite('FTPS end to end', () => {
       });
     });
 
+    test('a login slower than --timeout is a login timeout, not a wrong password', () => {
+      // vsftpd waits 3 s before answering a successful login; the probe waits 2 s.
+      withProbeServer({ delay_successful_login: '3' }, seedRules().rules, () => {
+        const p = runProbe(['--passive', '50000-50004']);
+        expect(p.code).toBe(1);
+        expect(ids(p)).toEqual(['ftps-constructs:probeLoginTimeout']);
+        expect(p.report.diagnoses[0].message).toContain('not a refusal');
+      });
+    });
+
+    test('a certificate that does not name the host is an error (clients refuse it), exit 1', () => {
+      // A name the certificate does not carry, resolving to the server inside the client namespace only
+      // (`ip netns exec` mounts /etc/netns/<ns>/hosts over /etc/hosts).
+      const dir = `/etc/netns/${topo.inside.ns}`;
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(`${dir}/hosts`, `127.0.0.1 localhost\n${topo.server.v4} other-name.test\n`);
+      try {
+        withProbeServer({}, seedRules().rules, () => {
+          const p = runProbe(['--passive', '50000-50004'], 'other-name.test');
+          expect(p.code).toBe(1);
+          expect(ids(p)).toEqual(['ftps-constructs:probeCertificateMismatch']);
+          expect(p.report.diagnoses[0].level).toBe('error');
+          expect(p.markdown).toContain('does NOT match the host');
+        });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     test('plain FTP allowed: an insecure-server warning, the TLS session still works (exit 0)', () => {
       withProbeServer({ force_local_logins_ssl: 'NO', force_local_data_ssl: 'NO' }, seedRules().rules, () => {
         const p = runProbe();

@@ -65,6 +65,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
   const target = `${o.host}:${o.port}`;
   let certificate: ProbeReport['certificate'];
   let controlFamily: string | undefined;
+  let controlAddress: string | undefined;
   const done = (ok: boolean): ProbeReport => ({ target, ok, steps, certificate, data, diagnoses });
   const tlsOptions: tls.ConnectionOptions = {
     rejectUnauthorized: false,
@@ -212,6 +213,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
 
     // 4. Data connections: EPSV and PASV, each attempts times, with TLS session reuse as clients do.
     controlFamily = (client.ftp.socket as net.Socket).remoteFamily;
+    controlAddress = (client.ftp.socket as net.Socket).remoteAddress;
     const session = (client.ftp.socket as tls.TLSSocket).getSession();
     for (let i = 0; i < o.attempts; i++) {
       for (const command of ['EPSV', 'PASV'] as const)
@@ -231,7 +233,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
     client.close();
   }
 
-  diagnoseData(o, data, diagnoses, controlFamily);
+  diagnoseData(o, data, diagnoses, controlFamily, controlAddress);
   const ok = data.length > 0 && data.every((d) => d.opened) && !diagnoses.some((d) => d.level === 'error');
   return done(ok);
 }
@@ -241,17 +243,20 @@ function diagnoseData(
   data: DataAttempt[],
   diagnoses: ProbeDiagnosis[],
   controlFamily: string | undefined,
+  controlAddress: string | undefined,
 ): void {
   // Over IPv6 clients use EPSV, whose reply carries no address; vsftpd answers PASV there with 0,0,0,0. The
   // PASV address is a finding only on an IPv4 control connection.
   const pasv = controlFamily === 'IPv6' ? [] : data.filter((d) => d.command === 'PASV' && d.address);
-  const wrong = pasv.find((d) => d.address !== o.host);
+  // Compared with the address the control connection reached, not the name given (a name is not a NAT trap).
+  const connected = controlAddress ?? o.host;
+  const wrong = pasv.find((d) => d.address !== connected);
   if (wrong) {
     const kind = ipaddr.isValid(wrong.address) ? ipaddr.parse(wrong.address).range() : 'unknown';
     diagnoses.push(
       Diagnose.probePasvAddress(
-        `PASV advertises ${wrong.address}${kind !== 'unicast' ? ` (${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} address)` : ''}, not ${o.host} that this client connected to: the NAT trap — clients that follow the PASV address time out after login.`,
-        `Advertise the public address: vsftpd pasv_address=${net.isIPv4(o.host) ? o.host : '<public IPv4>'} (with listen=YES), ProFTPD MasqueradeAddress, AWS Transfer Family PassiveIp.`,
+        `PASV advertises ${wrong.address}${kind !== 'unicast' ? ` (${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} address)` : ''}, not ${connected} that this client connected to${connected !== o.host ? ` (${o.host})` : ''}: the NAT trap — clients that follow the PASV address time out after login.`,
+        `Advertise the public address: vsftpd pasv_address=${net.isIPv4(connected) ? connected : '<public IPv4>'} (with listen=YES), ProFTPD MasqueradeAddress, AWS Transfer Family PassiveIp.`,
       ),
     );
   }
