@@ -535,3 +535,44 @@ describe('ftps-rules diff at scale', () => {
     expect(r.stdout).toMatch(/## Changed \(10\)/);
   });
 });
+
+describe("ftps-rules report: a group's egress as CloudFormation deploys it", () => {
+  const group = (extra: Record<string, unknown>) =>
+    write(`egress-${Object.keys(extra).length}.template.json`, {
+      Resources: {
+        Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'client' } },
+        ...extra,
+      },
+    });
+  const outbound = (file: string) =>
+    (
+      JSON.parse(cli('report', file, '--format', 'json').stdout).openings as Array<{
+        direction: string;
+        peer: string;
+        protocol: string;
+        description?: string;
+      }>
+    )
+      .filter((o) => o.direction === 'outbound')
+      .map((o) => `${o.protocol} ${o.peer}${o.description ? ` (${o.description})` : ''}`);
+
+  test('no egress rule at all: EC2 adds its default allow-all (flagged world-open)', () => {
+    expect(outbound(group({}))).toEqual(['all 0.0.0.0/0 (EC2 default egress (no egress rules given))']);
+  });
+
+  test('a standalone egress rule for the group: the default is removed, only that rule remains', () => {
+    const file = group({
+      Egress: {
+        Type: 'AWS::EC2::SecurityGroupEgress',
+        Properties: {
+          GroupId: { 'Fn::GetAtt': ['Sg', 'GroupId'] },
+          IpProtocol: 'tcp',
+          FromPort: 21,
+          ToPort: 21,
+          CidrIp: '198.51.100.10/32',
+        },
+      },
+    });
+    expect(outbound(file)).toEqual(['tcp 198.51.100.10/32']);
+  });
+});

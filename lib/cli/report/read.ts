@@ -199,6 +199,18 @@ function fromCloudFormation(stack: string, template: Json, shape: Shape): Openin
     return typeof p === 'string' ? p : `${stack}/${id}`;
   };
   const add = (o: Omit<Opening, 'flags'>) => out.push({ ...o, flags: flagsFor(o) });
+  // Groups that standalone egress resources of this template add rules to. CloudFormation adds the default
+  // allow-all egress only to a group created with no egress rules, and a standalone egress rule removes it
+  // (CloudFormation's AWS::EC2::SecurityGroup reference; aws-cdk issue #987 and PR #998, where CDK made
+  // allowAllOutbound a property for that reason). The end-to-end translator reads templates the same way.
+  const standaloneEgressTo = new Set<string>();
+  for (const value of Object.values(resources)) {
+    const r = value as Json | null;
+    if (r && typeof r === 'object' && r.Type === 'AWS::EC2::SecurityGroupEgress') {
+      const props = r.Properties as Json | undefined;
+      if (props && typeof props === 'object') standaloneEgressTo.add(refText(props.GroupId, pathOf));
+    }
+  }
   for (const [id, value] of Object.entries(resources)) {
     const at = `$.Resources.${id}`;
     const r = shape.object(value, at);
@@ -225,7 +237,7 @@ function fromCloudFormation(stack: string, template: Json, shape: Shape): Openin
           add(o);
         });
       }
-      if (p.SecurityGroupEgress === undefined) {
+      if (p.SecurityGroupEgress === undefined && !standaloneEgressTo.has(pathOf(id))) {
         add({
           stack,
           key,
