@@ -2,7 +2,7 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { Diagnostic, FtpsFlow, FtpsOptions, ResolvedFtpsOptions, formatPorts } from '../core';
-import { Diagnose, cidrCovers, describeValue, throwOnErrors, worldOpenWarning } from '../core/internal';
+import { Diagnose, childPath, cidrCovers, describeValue, throwOnErrors, worldOpenWarning } from '../core/internal';
 import { ClassifiedClient, classifyClient, normalizeClients } from './private/clients';
 import { FtpsConnections } from './private/ftps-connections';
 import { NaclNumbering } from './private/nacl-numbering';
@@ -339,11 +339,6 @@ function addCounts(counts: RuleCounts, client: ClassifiedClient, plan: EndpointP
   if (client.kind === 'ipv4' || client.kind === 'ipv6') {
     counts[client.kind] += plan.statefulRules.filter((r) => r.direction === 'inbound').length;
   }
-}
-
-function childPath(scope: Construct, id: string): string {
-  const parent = scope?.node?.path;
-  return parent ? `${parent}/${id}` : String(id);
 }
 
 const stacksWithValidation = new WeakSet<Stack>();

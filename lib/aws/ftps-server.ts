@@ -5,11 +5,12 @@ import { Construct } from 'constructs';
 import { Diagnostic, renderVsftpdConf } from '../core';
 import {
   BootCertificate,
+  childPath,
+  describeValue,
   Diagnose,
   PropChecker,
-  ShellQuoting,
-  describeValue,
   renderVsftpdBootScript,
+  ShellQuoting,
   shellWord,
 } from '../core/internal';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
@@ -83,7 +84,7 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: FtpsServerProps) {
     // Every prop, the endpoint's included, is checked before anything is added to the tree.
-    const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
+    const path = childPath(scope, id);
     const certificate = checkServerProps(props, path);
     super(scope, id);
     if (certificate === 'selfSigned') {

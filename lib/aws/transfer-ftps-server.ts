@@ -7,7 +7,7 @@ import * as transfer from 'aws-cdk-lib/aws-transfer';
 import * as ipaddr from 'ipaddr.js';
 import { Construct } from 'constructs';
 import { Diagnostic, DiagnosticIds, FtpsTls, PortRange } from '../core';
-import { Diagnose, PropChecker, describeValue } from '../core/internal';
+import { childPath, describeValue, Diagnose, PropChecker } from '../core/internal';
 import { planEndpoint } from './private/props';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
 
@@ -79,7 +79,7 @@ export class TransferFtpsServer extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: TransferFtpsServerProps) {
     // Every check, the endpoint's included, before anything is added to the tree.
-    const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
+    const path = childPath(scope, id);
     const found = typeof props === 'object' && props !== null ? unsupported(props) : [];
     const provider = typeof props === 'object' && props !== null ? identityProvider(props.identityProvider) : undefined;
     if (provider && 'level' in provider) found.push(provider);

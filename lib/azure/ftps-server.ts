@@ -15,11 +15,12 @@ import {
 } from '../core';
 import {
   BootCertificate,
+  childPath,
+  describeValue,
   Diagnose,
   PropChecker,
-  ShellQuoting,
-  describeValue,
   renderVsftpdBootScript,
+  ShellQuoting,
   shellWord,
 } from '../core/internal';
 import { FtpsEndpoint, FtpsEndpointProps, serverSide } from './ftps-endpoint';
@@ -103,7 +104,7 @@ export class FtpsServer extends Construct {
 
   constructor(scope: Construct, id: string, props: FtpsServerProps) {
     // Every prop, the endpoint's included, is checked before anything is added to the tree.
-    const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
+    const path = childPath(scope, id);
     const name =
       typeof props?.name === 'string'
         ? props.name

@@ -11,3 +11,9 @@ export type { ShellQuoting } from './private/shell';
 export { VSFTPD_CONF_MARKER, renderVsftpdBootScript } from './vsftpd-boot';
 export type { BootCertificate, VsftpdBootScriptProps } from './vsftpd-boot';
 export { FrozenCache, memoizePure, typedKey } from './private/memo';
+
+/** The construct path a child `id` of `scope` will have: for errors thrown before the child is created. */
+export function childPath(scope: { readonly node?: { readonly path?: string } } | undefined, id: string): string {
+  const parent = scope?.node?.path;
+  return parent ? `${parent}/${id}` : String(id);
+}

@@ -8,18 +8,22 @@ import { BASE, fixture, resourcesOf } from './fixtures';
 const KEY_VAULT = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-ftps';
 const HOSTILE_URI = "https://kv-ftps.vault.azure.net/secrets/users'; touch INJECTED; echo '";
 
-function server(secretUri: (stack: ReturnType<typeof fixture>['stack']) => string) {
-  const f = fixture();
-  const props: FtpsServerProps = {
+/** The server's props, with the users secret URI `secretUri` gives for the stack. */
+function props(stack: ReturnType<typeof fixture>['stack'], secretUri: (s: typeof stack) => string): FtpsServerProps {
+  return {
     ...BASE,
     subnetId: 'subnet',
     passivePorts: { from: 50000, to: 50019 },
     clients: ['203.0.113.0/24'],
     adminSshPublicKey: 'ssh-ed25519 AAAA test',
     selfSignedCertificate: true,
-    usersSecret: { keyVaultId: KEY_VAULT, secretUri: secretUri(f.stack) },
+    usersSecret: { keyVaultId: KEY_VAULT, secretUri: secretUri(stack) },
   };
-  new FtpsServer(f.stack, 'Ftps', props);
+}
+
+function server(secretUri: (stack: ReturnType<typeof fixture>['stack']) => string) {
+  const f = fixture();
+  new FtpsServer(f.stack, 'Ftps', props(f.stack, secretUri));
   return f.stack;
 }
 
@@ -28,15 +32,11 @@ describe('Azure FtpsServer boot script: the users secret URI cannot inject comma
     const f = fixture();
     let error: unknown;
     try {
-      new FtpsServer(f.stack, 'Ftps', {
-        ...BASE,
-        subnetId: 'subnet',
-        passivePorts: { from: 50000, to: 50019 },
-        clients: ['203.0.113.0/24'],
-        adminSshPublicKey: 'ssh-ed25519 AAAA test',
-        selfSignedCertificate: true,
-        usersSecret: { keyVaultId: KEY_VAULT, secretUri: HOSTILE_URI },
-      });
+      new FtpsServer(
+        f.stack,
+        'Ftps',
+        props(f.stack, () => HOSTILE_URI),
+      );
     } catch (e) {
       error = e;
     }

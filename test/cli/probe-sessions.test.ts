@@ -54,73 +54,62 @@ function probeProcess(
   });
 }
 
+/** Runs `body` with a stand-in server, closing it afterwards. */
+async function withServer(
+  onConnection: (socket: net.Socket) => void,
+  body: (port: number) => Promise<void>,
+  options: net.ServerOpts = {},
+): Promise<void> {
+  const s = await server(onConnection, options);
+  try {
+    await body(s.port);
+  } finally {
+    s.close();
+  }
+}
+
+/** The probe of 127.0.0.1:`port` in JSON, with a timeout of `timeout` seconds. */
+const probeLocal = (port: number, timeout: number) =>
+  probeProcess(['127.0.0.1', '--port', String(port), '--user', 'u', '--timeout', String(timeout), '--format', 'json']);
+
 const ids = (stdout: string): string[] => JSON.parse(stdout).diagnoses.map((d: { id: string }) => d.id);
 
 describe('ftps-rules probe tells failures apart, and exits when done', () => {
   test('a server that accepts and never speaks: no greeting (implicit TLS?), exit 1, and the process ends at once', async () => {
     // Half-open allowed: it never closes its side, as a stuck daemon or a black-holing middlebox does not.
-    const silent = await server(() => undefined, { allowHalfOpen: true });
-    try {
-      const r = await probeProcess([
-        '127.0.0.1',
-        '--port',
-        String(silent.port),
-        '--user',
-        'u',
-        '--timeout',
-        '1',
-        '--format',
-        'json',
-      ]);
-      expect(r.code).toBe(1);
-      expect(ids(r.stdout)).toEqual(['ftps-constructs:probeNoGreeting']);
-      expect(JSON.parse(r.stdout).diagnoses[0].message).toContain('--tls implicit');
-      expect(r.lingerMs).toBeLessThan(1000);
-    } finally {
-      silent.close();
-    }
+    await withServer(
+      () => undefined,
+      async (port) => {
+        const r = await probeLocal(port, 1);
+        expect(r.code).toBe(1);
+        expect(ids(r.stdout)).toEqual(['ftps-constructs:probeNoGreeting']);
+        expect(JSON.parse(r.stdout).diagnoses[0].message).toContain('--tls implicit');
+        expect(r.lingerMs).toBeLessThan(1000);
+      },
+      { allowHalfOpen: true },
+    );
   }, 30_000);
 
   test('nothing listening: connection refused, not "open the firewall"', async () => {
     const gone = await server(() => undefined);
     const port = gone.port;
     gone.close();
-    const r = await probeProcess([
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--user',
-      'u',
-      '--timeout',
-      '2',
-      '--format',
-      'json',
-    ]);
+    const r = await probeLocal(port, 2);
     expect(r.code).toBe(1);
     expect(ids(r.stdout)).toEqual(['ftps-constructs:probeControlRefused']);
     expect(r.lingerMs).toBeLessThan(1000);
   }, 30_000);
 
   test('a greeting that is not FTP', async () => {
-    const ssh = await server((socket) => socket.write('SSH-2.0-OpenSSH_9.2\r\n'));
-    try {
-      const r = await probeProcess([
-        '127.0.0.1',
-        '--port',
-        String(ssh.port),
-        '--user',
-        'u',
-        '--timeout',
-        '2',
-        '--format',
-        'json',
-      ]);
-      expect(r.code).toBe(1);
-      expect(ids(r.stdout)).toEqual(['ftps-constructs:probeNotFtp']);
-      expect(JSON.parse(r.stdout).diagnoses[0].message).toContain('SSH-2.0');
-    } finally {
-      ssh.close();
-    }
+    await withServer(
+      (socket) => socket.write('SSH-2.0-OpenSSH_9.2\r\n'),
+      async (port) => {
+        const r = await probeLocal(port, 2);
+        expect(r.code).toBe(1);
+        expect(ids(r.stdout)).toEqual(['ftps-constructs:probeNotFtp']);
+        expect(JSON.parse(r.stdout).diagnoses[0].message).toContain('SSH-2.0');
+      },
+    );
   }, 30_000);
 
   test('a name that does not resolve is a DNS failure', async () => {

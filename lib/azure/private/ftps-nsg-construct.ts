@@ -6,7 +6,7 @@ import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/l
 import { Annotations, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Diagnostic, FirewallRule, FtpsFlow, ResolvedFtpsOptions, formatDiagnostic } from '../../core';
-import { Diagnose } from '../../core/internal';
+import { childPath, Diagnose } from '../../core/internal';
 import { NsgRuleSetProps } from '../nsg-rule-set-props';
 import { NsgRuleSetPeers, planRuleSet } from './nsg-rule-set';
 import { MAX_RULES_PER_NSG } from './peers';
@@ -37,7 +37,7 @@ export abstract class FtpsNsgConstruct extends Construct {
     projection: (flows: FtpsFlow[]) => FirewallRule[],
   ) {
     // Every check before super(): a construct that throws is never added to the tree.
-    const path = scope?.node?.path ? `${scope.node.path}/${id}` : String(id);
+    const path = childPath(scope, id);
     const plan = planRuleSet(path, props, peers, projection, frameworkProblems(scope));
     super(scope, id);
     this.options = plan.options;

@@ -329,19 +329,14 @@ function sgOpening(
     `${side}PrefixListId`,
   ])
     shape.scalar(rule[field], `${at}.${field}`);
+  const base = { stack, key, resource, firewall: 'security group', group, direction, stateful: true } as const;
   if (isDisallowAllPlaceholder(rule)) {
     // aws-cdk-lib's stand-in for "no egress": a rule that matches nothing, so the group allows nothing out.
     return {
-      stack,
-      key,
-      resource,
-      firewall: 'security group',
-      group,
-      direction,
+      ...base,
       protocol: 'all',
       peer: '-',
       action: 'none',
-      stateful: true,
       description: 'no egress (CDK placeholder: matches no traffic)',
     };
   }
@@ -357,17 +352,11 @@ function sgOpening(
   const from = Number(rule.FromPort ?? -1);
   const ports = protocol === 'all' || from === -1 ? undefined : { from, to: Number(rule.ToPort ?? from) };
   return {
-    stack,
-    key,
-    resource,
-    firewall: 'security group',
-    group,
-    direction,
+    ...base,
     protocol,
     ports,
     peer,
     action: 'allow',
-    stateful: true,
     description: typeof rule.Description === 'string' ? rule.Description : undefined,
   };
 }
