@@ -1,11 +1,22 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { Diagnostic, FtpsFlow, FtpsOptions, ResolvedFtpsOptions, formatPorts } from '../core';
-import { Diagnose, childPath, cidrCovers, describeValue, throwOnErrors, worldOpenWarning } from '../core/internal';
+import {
+  Diagnose,
+  PropChecker,
+  childPath,
+  cidrCovers,
+  describeValue,
+  throwOnErrors,
+  worldOpenWarning,
+} from '../core/internal';
+import { FtpsEndpointAttributes, IFtpsEndpoint } from './ftps-endpoint-attributes';
 import { ClassifiedClient, classifyClient, normalizeClients } from './private/clients';
+import { ImportedFtpsEndpoint, checkExportPrefix, exportName } from './private/imported-endpoint';
 import { FtpsConnections } from './private/ftps-connections';
 import { NaclNumbering } from './private/nacl-numbering';
+import { addClientRules } from './private/client-rules';
 import { EndpointPlan, connectableProblem, planEndpoint } from './private/props';
 import { AppIndex, EndpointQuotaView, securityGroupQuotaError, validateEndpointAtSynth } from './private/quotas';
 
@@ -68,10 +79,29 @@ export interface FtpsEndpointProps extends FtpsOptions {
   readonly aggregateClients?: boolean;
 }
 
+/** Options of {@link FtpsEndpoint.allowClient}. */
+export interface AllowClientOptions {
+  /**
+   * The subnets the client runs in, for the network ACL: its entries take CIDRs, so a security-group client is
+   * admitted by its subnets' CIDRs (the security group rules still name the group). Found by itself for an
+   * `ec2.Instance` in a subnet of the endpoint's VPC.
+   * @default none (an error when the endpoint has a network ACL and the client is a security group)
+   */
+  readonly subnets?: ec2.ISubnet[];
+}
+
+/** A network admitted by the network ACL. */
+interface AclNetwork {
+  readonly cidr: string;
+  readonly family: 'ipv4' | 'ipv6';
+}
+
 /** Clients ready to be added: every check passed, rule numbers planned. */
 interface PreparedClients {
   readonly clients: readonly ClassifiedClient[];
   readonly keys: readonly string[];
+  /** The networks the network ACL admits, new ones only, each with its planned rule numbers (one per rule). */
+  readonly aclNetworks: readonly AclNetwork[];
   readonly naclNumbers: readonly number[];
   readonly naclNext: { inbound: number; outbound: number };
 }
@@ -87,10 +117,13 @@ interface PreparedClients {
  * Attach it to the server with `server.connections.addSecurityGroup(endpoint.securityGroup)` or by passing
  * `endpoint.securityGroup` as the server's security group.
  */
-export class FtpsEndpoint extends Construct implements ec2.IConnectable {
+export class FtpsEndpoint extends Construct implements IFtpsEndpoint {
   /** The security group that holds the server-side rules. */
   public readonly securityGroup: ec2.ISecurityGroup;
-  /** Connections of the endpoint: `allowDefaultPortFrom(x)` opens every FTPS port for x. */
+  /**
+   * Connections of the endpoint: `allowDefaultPortFrom(x)` opens every FTPS port for x. It has no single default
+   * port, so `x.connections.allowDefaultPortTo(endpoint)` fails: call `endpoint.allowClient(x)` instead.
+   */
   public readonly connections: ec2.Connections;
   /** The options with defaults applied (frozen: endpoints with the same options share them). */
   public readonly options: ResolvedFtpsOptions;
@@ -106,6 +139,18 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
   /** Rules this endpoint put in its security group, per direction and family (the construction-time quota). */
   private readonly ownRules = emptyCounts();
   private tokenClients = 0;
+  /** Networks the network ACL already admits. */
+  private readonly aclKeys = new Set<string>();
+  private readonly vpc: ec2.IVpc;
+
+  /**
+   * An endpoint made in another app or account (or by hand), to add this app's clients to: their egress to the
+   * endpoint's group, and the group's ingress from them unless `mutable: false`. Give the FTPS options the endpoint
+   * was made with; with `exportPrefix` (see {@link exportAttributes}) a mismatch fails the deploy.
+   */
+  public static fromEndpointAttributes(scope: Construct, id: string, attrs: FtpsEndpointAttributes): IFtpsEndpoint {
+    return new ImportedFtpsEndpoint(scope, id, attrs);
+  }
 
   constructor(scope: Construct, id: string, props: FtpsEndpointProps) {
     // Everything is checked before super(): a construct that throws is never added to the tree.
@@ -121,6 +166,8 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
       plan.clients,
       path,
       props.networkAcl !== undefined,
+      new Set(),
+      (target) => instanceSubnets(target, props.vpc),
     );
     super(scope, id);
     this.plan = plan;
@@ -128,6 +175,7 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
     this.options = plan.options;
     this.flows = plan.flows;
     this.networkAcl = props.networkAcl;
+    this.vpc = props.vpc;
 
     this.securityGroup =
       props.securityGroup ??
@@ -138,9 +186,8 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
           props.securityGroupDescription ??
           `FTPS server: control ${this.options.controlPort} and passive data ${formatPorts(this.options.passivePorts)}`,
       });
-    this.connections = new FtpsConnections(
-      { securityGroups: [this.securityGroup], defaultPort: plan.controlPort },
-      (client) => this.allowClient(client),
+    this.connections = new FtpsConnections({ securityGroups: [this.securityGroup] }, (client) =>
+      this.allowClient(client),
     );
 
     for (const w of plan.diagnostics) this.warn(w);
@@ -152,8 +199,13 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
    * Opens the FTPS ports for another client: a peer (CIDR, prefix list, security group) or a connectable
    * (instance, auto scaling group). A client already allowed, or inside a network already allowed, adds nothing.
    * A client that fails a check adds nothing either.
+   *
+   * A client in another stack gets both sides of its rules (its egress, our ingress) in its own stack, so only
+   * the consumer's stack depends on the endpoint's, in any order of creation; unless the endpoint's stack already
+   * depends on the client's, then both go in the endpoint's stack. A client group made with
+   * `allowAllOutbound: false` keeps allowing nothing else out.
    */
-  public allowClient(client: ec2.IConnectable): void {
+  public allowClient(client: ec2.IConnectable, options: AllowClientOptions = {}): void {
     const problem = connectableProblem(client);
     if (problem) {
       throwOnErrors(
@@ -171,44 +223,94 @@ export class FtpsEndpoint extends Construct implements ec2.IConnectable {
         [client],
         this.node.path,
         this.networkAcl !== undefined,
+        this.aclKeys,
+        (target) => (target === client ? this.subnetsOf(target, options) : undefined),
       ),
     );
   }
 
+  /** The client's subnets from the options, checked; else those of an instance in our VPC. */
+  private subnetsOf(target: ec2.IConnectable, options: AllowClientOptions): readonly ec2.ISubnet[] | undefined {
+    if (options?.subnets !== undefined) {
+      if (!Array.isArray(options.subnets) || options.subnets.some((s) => typeof s?.subnetId !== 'string')) {
+        throwOnErrors(
+          [
+            Diagnose.invalidClient(
+              `subnets (${describeValue(options.subnets)}) must be a list of ec2.ISubnet.`,
+              'pass vpc.selectSubnets({ ... }).subnets, or leave it out.',
+            ),
+          ],
+          this.node.path,
+        );
+      }
+      return options.subnets;
+    }
+    return instanceSubnets(target, this.vpc);
+  }
+
+  /**
+   * What another stack, app or account needs to add clients to this endpoint: the security group id (a deploy-time
+   * value) and the FTPS options, for {@link FtpsEndpoint.fromEndpointAttributes}.
+   */
+  public attributes(): FtpsEndpointAttributes {
+    const o = this.options;
+    return {
+      securityGroupId: this.securityGroup.securityGroupId,
+      tls: o.tls,
+      controlPort: o.controlPort,
+      passivePorts: { ...o.passivePorts },
+      activeMode: o.activeMode,
+      clientPorts: { ...o.clientPorts },
+    };
+  }
+
+  /**
+   * Exports the security group id for consumer apps in the same account and region, under
+   * `<prefix>-ftps-<fingerprint of the options>` (a stack output), and returns that name. A consumer imports it
+   * with `FtpsEndpoint.fromEndpointAttributes(scope, id, { exportPrefix: prefix, ...sameOptions })`: if its options
+   * differ, the name differs and its deploy fails ("No export named ..."); while a consumer imports it,
+   * CloudFormation refuses to delete the export, so this endpoint's options cannot change under it either.
+   */
+  public exportAttributes(prefix: string): string {
+    const c = new PropChecker((v) => Token.isUnresolved(v));
+    checkExportPrefix(c, 'prefix', prefix, true);
+    throwOnErrors(c.found, this.node.path);
+    const name = exportName(prefix, this.options);
+    const id = `Export ${name}`;
+    if (!this.node.tryFindChild(id)) {
+      new CfnOutput(this, id, {
+        value: this.securityGroup.securityGroupId,
+        exportName: name,
+        description: `FTPS endpoint ${this.node.path}: security group for ${formatPorts({ from: this.options.controlPort, to: this.options.controlPort })} and ${formatPorts(this.options.passivePorts)}`,
+      });
+    }
+    return name;
+  }
+
   private commit(prepared: PreparedClients): void {
     this.numbering.commit(prepared.naclNext);
-    let n = 0;
     prepared.clients.forEach((client, i) => {
       this.clientKeys.add(prepared.keys[i]);
       this.clients.push(client);
       addCounts(this.ownRules, client, this.plan);
       if (client.cidr?.prefixLength === 0) this.warn(worldOpenWarning(client.cidr.cidr));
-      for (let r = 0; r < this.plan.statefulRules.length; r++) {
-        const rule = this.plan.statefulRules[r];
-        const port = this.plan.statefulPorts[r];
-        if (rule.direction === 'inbound') {
-          // Our ingress, and the client's egress when it has security groups in this app.
-          this.connections.allowFrom(client.target, port, rule.purpose);
-        } else {
-          // The client's ingress, and our egress (skipped silently when our group allows all outbound).
-          client.target.connections.allowFrom(this.connections, port, rule.purpose);
-        }
-      }
-      if (this.networkAcl) {
-        const cidr = client.cidr?.cidr ?? client.value;
-        const label = Token.isUnresolved(cidr) ? `Token${++this.tokenClients}` : cidr.replace(/\//g, '_');
-        for (const rule of this.plan.statelessRules) {
-          new ec2.NetworkAclEntry(this, `Acl ${rule.direction} ${label} ${formatPorts(rule.destinationPorts)}`, {
-            networkAcl: this.networkAcl,
-            ruleNumber: prepared.naclNumbers[n++],
-            cidr: client.kind === 'ipv6' ? ec2.AclCidr.ipv6(cidr) : ec2.AclCidr.ipv4(cidr),
-            traffic: ec2.AclTraffic.tcpPortRange(rule.destinationPorts.from, rule.destinationPorts.to),
-            direction: rule.direction === 'inbound' ? ec2.TrafficDirection.INGRESS : ec2.TrafficDirection.EGRESS,
-            ruleAction: ec2.Action.ALLOW,
-          });
-        }
-      }
+      addClientRules(this.securityGroup, this.plan, client);
     });
+    let n = 0;
+    for (const network of prepared.aclNetworks) {
+      this.aclKeys.add(network.cidr);
+      const label = Token.isUnresolved(network.cidr) ? `Token${++this.tokenClients}` : network.cidr.replace(/\//g, '_');
+      for (const rule of this.plan.statelessRules) {
+        new ec2.NetworkAclEntry(this, `Acl ${rule.direction} ${label} ${formatPorts(rule.destinationPorts)}`, {
+          networkAcl: this.networkAcl!,
+          ruleNumber: prepared.naclNumbers[n++],
+          cidr: network.family === 'ipv6' ? ec2.AclCidr.ipv6(network.cidr) : ec2.AclCidr.ipv4(network.cidr),
+          traffic: ec2.AclTraffic.tcpPortRange(rule.destinationPorts.from, rule.destinationPorts.to),
+          direction: rule.direction === 'inbound' ? ec2.TrafficDirection.INGRESS : ec2.TrafficDirection.EGRESS,
+          ruleAction: ec2.Action.ALLOW,
+        });
+      }
+    }
   }
 
   /**
@@ -259,6 +361,8 @@ function prepareClients(
   targets: readonly ec2.IConnectable[],
   path: string,
   withAcl: boolean,
+  aclKnown: ReadonlySet<string>,
+  subnetsOf: (target: ec2.IConnectable) => readonly ec2.ISubnet[] | undefined,
 ): PreparedClients {
   const classified: ClassifiedClient[] = [];
   const errors: Diagnostic[] = [];
@@ -266,18 +370,6 @@ function prepareClients(
     const c = classifyClient(target);
     if ('level' in c) errors.push(c);
     else classified.push(c);
-  }
-  if (withAcl) {
-    for (const c of classified) {
-      if (c.kind !== 'ipv4' && c.kind !== 'ipv6') {
-        errors.push(
-          Diagnose.invalidClient(
-            `Client ${c.label} is a ${c.kind === 'prefixList' ? 'prefix list' : 'security group'}, which a network ACL cannot express (NACL entries take CIDRs only).`,
-            'give this client as ec2.Peer.ipv4/ipv6 CIDRs, or add it to an FtpsEndpoint without networkAcl.',
-          ),
-        );
-      }
-    }
   }
   throwOnErrors(errors, path);
 
@@ -317,14 +409,87 @@ function prepareClients(
   }
   throwOnErrors(quota, path);
 
-  const wanted = clients.flatMap((c) =>
-    withAcl
-      ? plan.statelessRules.map((r) => ({ direction: r.direction, what: `rule "${r.purpose}" for ${c.label}` }))
-      : [],
+  const aclNetworks = withAcl ? networksForAcl(clients, aclKnown, subnetsOf, path) : [];
+  const wanted = aclNetworks.flatMap((network) =>
+    plan.statelessRules.map((r) => ({ direction: r.direction, what: `rule "${r.purpose}" for ${network.cidr}` })),
   );
   const numbers = numbering.plan(wanted);
   throwOnErrors(numbers.errors, path);
-  return { clients, keys, naclNumbers: numbers.numbers, naclNext: numbers.next };
+  return { clients, keys, aclNetworks, naclNumbers: numbers.numbers, naclNext: numbers.next };
+}
+
+/**
+ * The networks a network ACL must admit for new clients: a CIDR client's own network; a security-group client's
+ * subnets (NACL entries take CIDRs only), given or found; networks already admitted are skipped. Throws one error
+ * for every client that cannot be expressed.
+ */
+function networksForAcl(
+  clients: readonly ClassifiedClient[],
+  known: ReadonlySet<string>,
+  subnetsOf: (target: ec2.IConnectable) => readonly ec2.ISubnet[] | undefined,
+  path: string,
+): AclNetwork[] {
+  const out: AclNetwork[] = [];
+  const seen = new Set(known);
+  const errors: Diagnostic[] = [];
+  const add = (network: AclNetwork) => {
+    if (seen.has(network.cidr)) return;
+    seen.add(network.cidr);
+    out.push(network);
+  };
+  for (const c of clients) {
+    if (c.kind === 'ipv4' || c.kind === 'ipv6') {
+      add({ cidr: c.cidr?.cidr ?? c.value, family: c.kind });
+    } else if (c.kind === 'prefixList') {
+      errors.push(
+        Diagnose.invalidClient(
+          `Client ${c.label} is a prefix list, which a network ACL cannot express (NACL entries take CIDRs only).`,
+          "give the prefix list's CIDRs as ec2.Peer.ipv4/ipv6 clients, or use an FtpsEndpoint without networkAcl.",
+        ),
+      );
+    } else {
+      const subnets = subnetsOf(c.target) ?? [];
+      if (subnets.length === 0) {
+        errors.push(
+          Diagnose.invalidClient(
+            `Client ${c.label} is a security group, which a network ACL cannot express (NACL entries take CIDRs only), and its subnets are not known here; without an entry for them the network ACL would drop its traffic.`,
+            "pass the client's subnets: endpoint.allowClient(client, { subnets: vpc.selectSubnets({ subnetGroupName: 'batch' }).subnets }) (the security group rules still name the group; the NACL admits the subnets' CIDRs).",
+          ),
+        );
+      }
+      for (const subnet of subnets) {
+        const cidr = subnetCidr(subnet);
+        if (cidr === undefined) {
+          errors.push(
+            Diagnose.invalidClient(
+              `Subnet ${subnet.node.path} of client ${c.label} has no known IPv4 CIDR (an imported subnet without ipv4CidrBlock).`,
+              'import the subnet with ec2.Subnet.fromSubnetAttributes({ subnetId, ipv4CidrBlock }), or give the CIDR as an ec2.Peer.ipv4 client of this endpoint.',
+            ),
+          );
+        } else add({ cidr, family: 'ipv4' });
+      }
+    }
+  }
+  throwOnErrors(errors, path);
+  return out;
+}
+
+function subnetCidr(subnet: ec2.ISubnet): string | undefined {
+  try {
+    return subnet.ipv4CidrBlock || undefined;
+  } catch {
+    return undefined; // an imported subnet without its CIDR throws on read
+  }
+}
+
+/** The subnet of an `ec2.Instance` placed in a subnet of `vpc` (the app knows it), else undefined. */
+function instanceSubnets(target: ec2.IConnectable, vpc: ec2.IVpc): readonly ec2.ISubnet[] | undefined {
+  if (!(target instanceof ec2.Instance)) return undefined;
+  const id = target.instance.subnetId;
+  if (id === undefined) return undefined;
+  const all = [...vpc.publicSubnets, ...vpc.privateSubnets, ...vpc.isolatedSubnets];
+  const found = all.find((s) => s.subnetId === id);
+  return found ? [found] : undefined;
 }
 
 /** Ingress rules of CIDR clients in our security group, per family. */

@@ -6,7 +6,8 @@ export {
   MAX_NACL_RULE_NUMBER,
   STACK_RESOURCE_LIMIT,
 } from './limits';
-export type { FtpsEndpointProps } from './ftps-endpoint';
+export type { AllowClientOptions, FtpsEndpointProps } from './ftps-endpoint';
+export type { FtpsEndpointAttributes, IFtpsEndpoint } from './ftps-endpoint-attributes';
 export { FtpsServer } from './ftps-server';
 export type { FtpsServerProps } from './ftps-server';
 export {

@@ -17,6 +17,7 @@ export type { Diagnostic, DiagnosticLevel } from './diagnostics';
 export { validateOptions } from './validation';
 export type { ValidationContext } from './validation';
 export { planFtps } from './plan';
+export { ftpsOptionsFingerprint } from './fingerprint';
 export type { FtpsPlan, PlanContext } from './plan';
 export {
   aggregateCidrs,
