@@ -1,4 +1,6 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- templates are untyped JSON read field by field */
 // Composition: endpoints and clients in different stacks and apps. Every assertion reads the synthesized templates.
+import * as fs from 'node:fs';
 import { App, CfnOutput, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { FtpsEndpoint } from '../../lib/aws';
@@ -193,9 +195,7 @@ describe('FtpsEndpoint across stacks (AWS)', () => {
     const sg = new ec2.SecurityGroup(nested, 'Worker', { vpc, allowAllOutbound: false });
     ftps.allowClient(sg);
     const assembly = app.synth();
-    const nestedTemplate = JSON.parse(
-      require('fs').readFileSync(`${assembly.directory}/${nested.templateFile}`, 'utf8'),
-    );
+    const nestedTemplate = JSON.parse(fs.readFileSync(`${assembly.directory}/${nested.templateFile}`, 'utf8'));
     expect(rules(nestedTemplate)).toEqual([
       'Worker out 21 to import(Main:FtpsSecurityGroup)',
       'Worker out 50000-50004 to import(Main:FtpsSecurityGroup)',
