@@ -1,4 +1,5 @@
-import { App as CdkApp } from 'aws-cdk-lib';
+import { App as CdkApp, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { App as TfApp } from 'cdktf';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -7,6 +8,7 @@ import * as path from 'node:path';
 import { FtpsExampleStack } from '../../bin/aws-example-stack';
 import { FtpsAzureExampleStack } from '../../bin/azure-example-stack';
 import { SEED_CLIENTS, SEED_OPTIONS } from '../../bin/example';
+import { FtpsEndpoint } from '../../lib/aws';
 import { run } from '../../lib/cli/main';
 import { buildWorksheet } from '../../lib/core';
 
@@ -574,5 +576,71 @@ describe("ftps-rules report: a group's egress as CloudFormation deploys it", () 
       },
     });
     expect(outbound(file)).toEqual(['tcp 198.51.100.10/32']);
+  });
+});
+
+describe('report across the stacks of one cloud assembly', () => {
+  const outboundOf = (dir: string, groupPart: string) =>
+    (
+      JSON.parse(cli('report', dir, '--format', 'json').stdout).openings as Array<{
+        direction: string;
+        group: string;
+        peer: string;
+        protocol: string;
+        ports?: { from: number; to: number };
+        description?: string;
+        flags: string[];
+      }>
+    )
+      .filter((o) => o.direction === 'outbound' && o.group.includes(groupPart))
+      .map(
+        (o) =>
+          `${o.protocol} ${o.ports ? `${o.ports.from}-${o.ports.to} ` : ''}${o.peer.replace(/^sg:.*Ftps.*$/, 'sg:ftps')}${o.flags.length ? ` ${o.flags.join(',')}` : ''}`,
+      )
+      .sort();
+
+  test('a client group in a consumer stack: only the FTPS egress, never a world-open default', () => {
+    // GIVEN the library's cross-stack placement, synthesized as users do
+    const dir = path.join(tmp, 'cross.out');
+    const app = new CdkApp({ outdir: dir });
+    const main = new Stack(app, 'Main');
+    const vpc = ec2.Vpc.fromVpcAttributes(main, 'Vpc', { vpcId: 'vpc-12345678', availabilityZones: ['us-east-1a'] });
+    const ftps = new FtpsEndpoint(main, 'Ftps', { vpc, passivePorts: { from: 50000, to: 50004 } });
+    const consumer = new Stack(app, 'Consumer');
+    ftps.allowClient(new ec2.SecurityGroup(consumer, 'Batch', { vpc, allowAllOutbound: false }));
+    app.synth();
+    // THEN the report shows the client group's deployed egress: FTPS ports to the server group, nothing else
+    expect(outboundOf(dir, 'Consumer/Batch')).toEqual(['all -', 'tcp 21-21 sg:ftps', 'tcp 50000-50004 sg:ftps']);
+  });
+
+  test("a standalone egress rule in another stack removes the group's default egress there too (through its export)", () => {
+    const dir = path.join(tmp, 'imports.out');
+    fs.mkdirSync(dir, { recursive: true });
+    const stack = (name: string, template: unknown) => {
+      fs.writeFileSync(path.join(dir, `${name}.template.json`), JSON.stringify(template));
+      return [name, { type: 'aws:cloudformation:stack', properties: { templateFile: `${name}.template.json` } }];
+    };
+    const artifacts = Object.fromEntries([
+      stack('Clients', {
+        Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'client' } } },
+        Outputs: { SgId: { Value: { 'Fn::GetAtt': ['Sg', 'GroupId'] }, Export: { Name: 'Clients:SgId' } } },
+      }),
+      stack('Rules', {
+        Resources: {
+          Egress: {
+            Type: 'AWS::EC2::SecurityGroupEgress',
+            Properties: {
+              GroupId: { 'Fn::ImportValue': 'Clients:SgId' },
+              IpProtocol: 'tcp',
+              FromPort: 21,
+              ToPort: 21,
+              CidrIp: '198.51.100.10/32',
+            },
+          },
+        },
+      }),
+    ]);
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '36.0.0', artifacts }));
+    expect(outboundOf(dir, 'Clients/Sg')).toEqual(['tcp 21-21 198.51.100.10/32']);
   });
 });

@@ -165,14 +165,62 @@ function readCdkOut(dir: string, manifest: Json): Opening[] {
     );
   }
   const shape = new Shape(path.join(dir, 'manifest.json'));
-  const out: Opening[] = [];
+  const stacks: Array<{ name: string; template: Json; file: string }> = [];
   for (const [name, value] of Object.entries(shape.object(manifest.artifacts, '$.artifacts'))) {
     const artifact = shape.object(value, `$.artifacts.${name}`);
     if (artifact.type !== 'aws:cloudformation:stack') continue;
     const props = shape.optionalObject(artifact.properties, `$.artifacts.${name}.properties`);
     if (props?.templateFile === undefined) continue;
     const file = inside(dir, props.templateFile, `$.artifacts.${name}.properties.templateFile`);
-    out.push(...fromCloudFormation(name, readJson(file), new Shape(file)));
+    stacks.push({ name, template: readJson(file), file });
+  }
+  // A standalone egress rule in one stack may add to a group of another (a cross-stack reference): the group's
+  // default egress is then gone too, whichever template states the rule.
+  const exports = new Map<string, string>();
+  for (const { name, template } of stacks) {
+    const outputs = template.Outputs as Json | undefined;
+    if (!outputs || typeof outputs !== 'object') continue;
+    const pathOf = pathIn(name, template);
+    for (const output of Object.values(outputs)) {
+      const o = output as Json | null;
+      const exportName = (o?.Export as Json | undefined)?.Name;
+      if (typeof exportName === 'string') exports.set(exportName, refText(o!.Value, pathOf));
+    }
+  }
+  const resolve = (target: string) => {
+    const imported = /^import:"(.*)"$/.exec(target);
+    return imported ? (exports.get(imported[1]) ?? target) : target;
+  };
+  const egressTo = new Set<string>();
+  for (const { name, template } of stacks) {
+    for (const target of standaloneEgressTargets(template, pathIn(name, template))) egressTo.add(resolve(target));
+  }
+  return stacks.flatMap(({ name, template, file }) =>
+    fromCloudFormation(name, template, new Shape(file), egressTo, resolve),
+  );
+}
+
+/** A template's logical id to its construct path (CDK metadata), else `stack/id`. */
+function pathIn(stack: string, template: Json): (id: string) => string {
+  const resources = template.Resources as Json | undefined;
+  return (id: string) => {
+    const metadata = (resources?.[id] as Json | undefined)?.Metadata as Json | undefined;
+    const p = metadata?.['aws:cdk:path'];
+    return typeof p === 'string' ? p : `${stack}/${id}`;
+  };
+}
+
+/** The groups that standalone egress resources of a template add rules to, as reference texts. */
+function standaloneEgressTargets(template: Json, pathOf: (id: string) => string): string[] {
+  const resources = template.Resources as Json | undefined;
+  const out: string[] = [];
+  if (!resources || typeof resources !== 'object') return out;
+  for (const value of Object.values(resources)) {
+    const r = value as Json | null;
+    if (r && typeof r === 'object' && r.Type === 'AWS::EC2::SecurityGroupEgress') {
+      const props = r.Properties as Json | undefined;
+      if (props && typeof props === 'object') out.push(refText(props.GroupId, pathOf));
+    }
   }
   return out;
 }
@@ -190,27 +238,23 @@ function readCdktfOut(dir: string, manifest: Json): Opening[] {
 
 // ---- CloudFormation: security groups (stateful, allow only) and network ACL entries (stateless) ----
 
-function fromCloudFormation(stack: string, template: Json, shape: Shape): Opening[] {
+function fromCloudFormation(
+  stack: string,
+  template: Json,
+  shape: Shape,
+  egressFromOtherTemplates: ReadonlySet<string> = new Set(),
+  resolveImport: (group: string) => string = (g) => g,
+): Opening[] {
   const resources = shape.object(template.Resources, '$.Resources');
   const out: Opening[] = [];
-  const pathOf = (id: string) => {
-    const metadata = (resources[id] as Json | undefined)?.Metadata as Json | undefined;
-    const p = metadata?.['aws:cdk:path'];
-    return typeof p === 'string' ? p : `${stack}/${id}`;
-  };
+  const pathOf = pathIn(stack, template);
   const add = (o: Omit<Opening, 'flags'>) => out.push({ ...o, flags: flagsFor(o) });
   // Groups that standalone egress resources of this template add rules to. CloudFormation adds the default
   // allow-all egress only to a group created with no egress rules, and a standalone egress rule removes it
   // (CloudFormation's AWS::EC2::SecurityGroup reference; aws-cdk issue #987 and PR #998, where CDK made
   // allowAllOutbound a property for that reason). The end-to-end translator reads templates the same way.
-  const standaloneEgressTo = new Set<string>();
-  for (const value of Object.values(resources)) {
-    const r = value as Json | null;
-    if (r && typeof r === 'object' && r.Type === 'AWS::EC2::SecurityGroupEgress') {
-      const props = r.Properties as Json | undefined;
-      if (props && typeof props === 'object') standaloneEgressTo.add(refText(props.GroupId, pathOf));
-    }
-  }
+  // Rules of other templates of the same cloud assembly count too (resolved through their exports).
+  const standaloneEgressTo = new Set([...egressFromOtherTemplates, ...standaloneEgressTargets(template, pathOf)]);
   for (const [id, value] of Object.entries(resources)) {
     const at = `$.Resources.${id}`;
     const r = shape.object(value, at);
@@ -254,7 +298,8 @@ function fromCloudFormation(stack: string, template: Json, shape: Shape): Openin
       }
     } else if (r.Type === 'AWS::EC2::SecurityGroupIngress' || r.Type === 'AWS::EC2::SecurityGroupEgress') {
       shape.scalar(p.GroupId, `${at}.Properties.GroupId`);
-      const group = refText(p.GroupId, pathOf);
+      // A group of another stack of the assembly is named by its own path, not by the export that carries its id.
+      const group = resolveImport(refText(p.GroupId, pathOf));
       add(
         sgOpening(
           stack,
@@ -337,7 +382,10 @@ function sgOpening(
       protocol: 'all',
       peer: '-',
       action: 'none',
-      description: 'no egress (CDK placeholder: matches no traffic)',
+      description:
+        Number(rule.ToPort) === 87
+          ? 'no other egress (ftps-constructs placeholder: matches no traffic)'
+          : 'no egress (CDK placeholder: matches no traffic)',
     };
   }
   const protocol = protocolOf(rule.IpProtocol);
@@ -361,13 +409,17 @@ function sgOpening(
   };
 }
 
-/** CDK's "no egress" rule: ICMP type 252 code 86 to 255.255.255.255/32, which no packet matches. */
+/**
+ * A "no egress" rule: ICMP type 252 to 255.255.255.255/32, which no packet matches (a VPC never routes the
+ * limited-broadcast address): aws-cdk-lib's placeholder (code 86) or ftps-constructs' (code 87, kept beside
+ * standalone rules so the group never gets EC2's default allow-all).
+ */
 function isDisallowAllPlaceholder(rule: Json): boolean {
   return (
     rule.CidrIp === '255.255.255.255/32' &&
     String(rule.IpProtocol).toLowerCase() === 'icmp' &&
     Number(rule.FromPort) === 252 &&
-    Number(rule.ToPort) === 86
+    (Number(rule.ToPort) === 86 || Number(rule.ToPort) === 87)
   );
 }
 
