@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { statefulServerRules } from '../core';
+import { FtpsEndpointAttributes } from './ftps-endpoint-attributes';
 import { FtpsNsgConstruct } from './private/ftps-nsg-construct';
 import { NsgRuleSetProps } from './nsg-rule-set-props';
 import { NsgRuleSetPeers } from './private/nsg-rule-set';
@@ -35,8 +36,30 @@ export interface FtpsEndpointProps extends NsgRuleSetProps {
  * the outbound rule. Creates the NSG (or adds to an existing one) and associates it with a subnet or NIC.
  */
 export class FtpsEndpoint extends FtpsNsgConstruct {
+  private readonly serverAddressPrefixes?: string[];
+
   constructor(scope: Construct, id: string, props: FtpsEndpointProps) {
     super(scope, id, props, serverSide(props), statefulServerRules);
+    const prefixes = props.serverAddressPrefixes;
+    this.serverAddressPrefixes = prefixes && !prefixes.includes('*') ? [...prefixes] : undefined;
+  }
+
+  /**
+   * What a client side needs: the NSG, the FTPS options (defaults applied) and the server addresses when they were
+   * given. Pass it to `FtpsClientRules` as `endpoint`, in another stack or (saved as JSON) another configuration.
+   */
+  public attributes(): FtpsEndpointAttributes {
+    const o = this.options;
+    return {
+      resourceGroupName: this.configuredResourceGroupName,
+      networkSecurityGroupName: this.configuredNsgName,
+      tls: o.tls,
+      controlPort: o.controlPort,
+      passivePorts: { ...o.passivePorts },
+      activeMode: o.activeMode,
+      clientPorts: { ...o.clientPorts },
+      ...(this.serverAddressPrefixes ? { serverAddressPrefixes: [...this.serverAddressPrefixes] } : {}),
+    };
   }
 }
 

@@ -2,6 +2,7 @@
 // core, so a move from cdktf to its community fork changes only the imports here. Exports listed by name.
 export { FtpsEndpoint } from './ftps-endpoint';
 export type { FtpsEndpointProps } from './ftps-endpoint';
+export type { FtpsEndpointAttributes } from './ftps-endpoint-attributes';
 export { FtpsClientRules } from './ftps-client-rules';
 export type { FtpsClientRulesProps } from './ftps-client-rules';
 export { FtpsServer } from './ftps-server';

@@ -3,7 +3,7 @@ import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurer
 import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
 import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
-import { Annotations, TerraformStack } from 'cdktf';
+import { Annotations, Aspects, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Diagnostic, FirewallRule, FtpsFlow, ResolvedFtpsOptions, formatDiagnostic } from '../../core';
 import { childPath, Diagnose } from '../../core/internal';
@@ -22,11 +22,14 @@ export abstract class FtpsNsgConstruct extends Construct {
   public readonly flows: readonly FtpsFlow[];
   /** The NSG's name (a reference when this construct creates it). */
   public readonly networkSecurityGroupName: string;
+  /** The NSG's name as configured (never a reference to this construct's resource), for attributes. */
+  protected readonly configuredNsgName: string;
   /** The rules this construct created. */
   public readonly rules: readonly NetworkSecurityRule[];
   private readonly scopeOfRules: Construct;
   private readonly nsg?: NetworkSecurityGroup;
   private readonly resourceGroupName: string;
+  protected readonly configuredResourceGroupName: string;
   private existingNsg?: DataAzurermNetworkSecurityGroup;
 
   protected constructor(
@@ -35,27 +38,28 @@ export abstract class FtpsNsgConstruct extends Construct {
     props: NsgRuleSetProps,
     peers: NsgRuleSetPeers,
     projection: (flows: FtpsFlow[]) => FirewallRule[],
+    problems: readonly Diagnostic[] = [],
   ) {
     // Every check before super(): a construct that throws is never added to the tree.
     const path = childPath(scope, id);
-    const plan = planRuleSet(path, props, peers, projection, frameworkProblems(scope));
+    const plan = planRuleSet(path, props, peers, projection, [...frameworkProblems(scope), ...problems]);
     super(scope, id);
     this.options = plan.options;
     this.flows = plan.flows;
     this.resourceGroupName = props.resourceGroupName;
+    this.configuredResourceGroupName = props.resourceGroupName;
     this.scopeOfRules = new Construct(this, 'Rules');
 
     // Every check has passed: the resources are created here, in this constructor rather than in a helper,
     // because CDKTF records the whole call stack for every token a resource creates, and each frame between
     // the user's code and the resource costs synth time (BENCHMARKS.md).
     if (plan.newNsg) {
-      this.nsg = new NetworkSecurityGroup(this.scopeOfRules, 'Nsg', {
-        ...plan.newNsg,
-        name: props.newNetworkSecurityGroupName ?? `${id}-nsg`.toLowerCase(),
-      });
+      this.configuredNsgName = props.newNetworkSecurityGroupName ?? `${id}-nsg`.toLowerCase();
+      this.nsg = new NetworkSecurityGroup(this.scopeOfRules, 'Nsg', { ...plan.newNsg, name: this.configuredNsgName });
       this.networkSecurityGroupName = this.nsg.name;
     } else {
       this.networkSecurityGroupName = props.networkSecurityGroupName!;
+      this.configuredNsgName = this.networkSecurityGroupName;
     }
     const rules: NetworkSecurityRule[] = [];
     for (const rule of plan.rules) {
@@ -80,6 +84,18 @@ export abstract class FtpsNsgConstruct extends Construct {
       });
     }
     for (const w of plan.warnings) Annotations.of(this).addWarning(formatDiagnostic(w));
+    if (plan.warnings.length > 0) {
+      // An aspect runs when the stack synthesizes; a second synth of the same app shows nothing new.
+      const path = this.node.path;
+      let shown = false;
+      Aspects.of(this).add({
+        visit: (node) => {
+          if (node !== this || shown) return;
+          shown = true;
+          printWarnings(path, plan.warnings);
+        },
+      });
+    }
     registerStackValidation(TerraformStack.of(this));
   }
 
@@ -92,6 +108,18 @@ export abstract class FtpsNsgConstruct extends Construct {
     });
     return this.existingNsg.id;
   }
+}
+
+/**
+ * Shows warnings when the app synthesizes. CDKTF keeps annotations in `manifest.json` only: the cdktf CLI prints
+ * them from there, but an app run as `node app.js` (the README's way) would show nothing. So the warnings go to
+ * Node's own warning channel (stderr, `(node:PID) [ftps-constructs:worldOpen] FtpsWarning: ...`, silenced by
+ * `--no-warnings`), except under the cdktf CLI (which sets CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS to print
+ * annotations itself), so each warning is seen once however the app runs.
+ */
+function printWarnings(path: string, warnings: readonly Diagnostic[]): void {
+  if (process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined) return;
+  for (const w of warnings) process.emitWarning(`${path}: ${w.message}`, { type: 'FtpsWarning', code: w.id });
 }
 
 const stacksWithValidation = new WeakSet<TerraformStack>();
