@@ -23,7 +23,7 @@ import {
   tcpReachable,
   transientRetries,
 } from './support/ftp';
-import { cfnToNft } from './support/translate-cfn';
+import { cfnToNft, linkStacks } from './support/translate-cfn';
 import { terraformToNft } from './support/translate-tf';
 import { e2eGate } from './support/prerequisites';
 import { Topology } from './support/topology';
@@ -205,6 +205,52 @@ suite('FTPS end to end', () => {
         },
         clientRules,
       );
+    });
+
+    test('two stacks: the server stack owns VPC and endpoint, the consumer stack adds its client group (both firewalls)', () => {
+      // GIVEN the layout that failed with DependencyCycle: Main owns the VPC and the endpoint, Consumer the client
+      const app = new App();
+      const synthesizer = () => new DefaultStackSynthesizer({ generateBootstrapVersionRule: false });
+      const main = new Stack(app, 'Main', { synthesizer: synthesizer() });
+      const vpc = new ec2.Vpc(main, 'Vpc', {
+        maxAzs: 1,
+        natGateways: 0,
+        subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }],
+      });
+      const endpoint = new FtpsEndpoint(main, 'Ftps', { vpc, passivePorts: { from: 50000, to: 50004 } });
+      const consumer = new Stack(app, 'Consumer', { synthesizer: synthesizer() });
+      const batch = new ec2.SecurityGroup(consumer, 'Batch', { vpc, allowAllOutbound: false });
+      // WHEN the consumer's code adds its group
+      endpoint.allowClient(batch);
+      const assembly = app.synth();
+      const linked = linkStacks({
+        Main: assembly.getStackByName('Main').template,
+        Consumer: assembly.getStackByName('Consumer').template,
+      });
+      const serverSg = `Main.${logicalId(main, endpoint.securityGroup)}`;
+      const clientSg = `Consumer.${logicalId(consumer, batch)}`;
+      const references = { [clientSg]: [`${topo.inside.v4}/32`], [serverSg]: [`${topo.server.v4}/32`] };
+      const serverRules = cfnToNft(linked, { securityGroup: serverSg, references });
+      const clientRules = cfnToNft(linked, { securityGroup: clientSg, references });
+      // THEN a session passes through the server's group and the client's own group, which allows nothing else out
+      withServer(
+        endpoint.options,
+        serverRules,
+        () => {
+          expect(session('epsv', endpoint.options)).toEqual(PASSED);
+          // With the server's firewall off, the client's own group alone still lets nothing but FTPS out
+          topo.firewall(topo.server, '');
+          const listening = listeners(topo.server, [2222]);
+          try {
+            expect(tcpReachable(topo.inside, topo.server.v4, 21)).toBe(true);
+            expect(tcpReachable(topo.inside, topo.server.v4, 2222)).toBe(false);
+          } finally {
+            listening.stop();
+          }
+        },
+        clientRules,
+      );
+      expect(clientRules).not.toContain('EC2 default egress');
     });
 
     test('negative control: the same template with the passive rule removed fails the session (the suite can fail)', () => {

@@ -123,3 +123,43 @@ function resolveRef(value: unknown, host: CfnHost): string[] {
   if (!addresses) throw new Error(`translator: no addresses for reference ${JSON.stringify(value)}`);
   return addresses;
 }
+
+/**
+ * Several stacks of one cloud assembly as one template, the way CloudFormation links them: every logical id is
+ * prefixed with its stack (`Main.FtpsSecurityGroup1234`), references inside a stack follow, and an
+ * `Fn::ImportValue` becomes a reference to what the exporting stack's output points at. Fails on an import no
+ * stack exports (the deploy would fail the same way).
+ */
+export function linkStacks(stacks: Record<string, Template & { Outputs?: Json }>): Template {
+  const exported = new Map<string, unknown>();
+  for (const [name, t] of Object.entries(stacks)) {
+    for (const output of Object.values(t.Outputs ?? {}) as Json[]) {
+      const exportName = (output.Export as Json | undefined)?.Name;
+      if (typeof exportName === 'string') exported.set(exportName, rewrite(output.Value, name, stacks[name]));
+    }
+  }
+  const resources: Template['Resources'] = {};
+  for (const [name, t] of Object.entries(stacks)) {
+    for (const [id, r] of Object.entries(t.Resources)) {
+      resources[`${name}.${id}`] = rewrite(r, name, t, exported) as Template['Resources'][string];
+    }
+  }
+  return { Resources: resources };
+}
+
+function rewrite(value: unknown, stack: string, t: Template, exported?: Map<string, unknown>): unknown {
+  if (Array.isArray(value)) return value.map((v) => rewrite(v, stack, t, exported));
+  if (value === null || typeof value !== 'object') return value;
+  const v = value as Json;
+  if (typeof v.Ref === 'string' && t.Resources[v.Ref]) return { Ref: `${stack}.${v.Ref}` };
+  if (Array.isArray(v['Fn::GetAtt']) && t.Resources[String(v['Fn::GetAtt'][0])]) {
+    const [id, attr] = v['Fn::GetAtt'] as string[];
+    return { 'Fn::GetAtt': [`${stack}.${id}`, attr] };
+  }
+  if (v['Fn::ImportValue'] !== undefined && exported) {
+    const name = String(v['Fn::ImportValue']);
+    if (!exported.has(name)) throw new Error(`translator: no stack exports ${name}`);
+    return exported.get(name);
+  }
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, rewrite(x, stack, t, exported)]));
+}
