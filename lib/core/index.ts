@@ -43,5 +43,11 @@ export {
 export type { DestinationRule, Direction, FirewallRule } from './projections';
 export { buildWorksheet, renderWorksheet } from './worksheet';
 export type { NeededBy, Worksheet, WorksheetFormat, WorksheetProps, WorksheetRow } from './worksheet';
-export { renderProftpdConf, renderPureFtpdFlags, renderVsftpdConf } from './server-config';
-export type { FtpsServerSettings, RenderContext } from './server-config';
+export {
+  PROFTPD_MODULE_PATH,
+  renderProftpdConf,
+  renderPureFtpdFlags,
+  renderPureFtpdService,
+  renderVsftpdConf,
+} from './server-config';
+export type { FtpsServerSettings, ProftpdSettings, RenderContext } from './server-config';

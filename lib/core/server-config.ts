@@ -58,6 +58,7 @@ function check(
   settings: FtpsServerSettings,
   server: string,
   context: RenderContext,
+  extraPaths: readonly string[] = [],
 ): ResolvedFtpsOptions {
   const isToken = (v: unknown) => typeof v === 'string' && context.isUnresolved?.(v) === true;
   const c = new PropChecker((v) => isToken(v));
@@ -110,6 +111,7 @@ function check(
     path('certificateFile', true);
     path('privateKeyFile', true);
     path('usersRoot', false);
+    for (const name of extraPaths) path(name, false);
     if (s.requireSessionReuse !== undefined) {
       c.boolean('requireSessionReuse', s.requireSessionReuse, {
         diagnose: Diagnose.invalidServerSetting,
@@ -180,45 +182,70 @@ export function renderVsftpdConf(
   return lines.join('\n');
 }
 
-/** A ProFTPD configuration fragment (mod_tls), with an implicit-TLS virtual host when asked. */
+/** Where a distribution's ProFTPD keeps its modules (Debian and Ubuntu). */
+export const PROFTPD_MODULE_PATH = '/usr/lib/proftpd';
+
+/** ProFTPD-only settings. */
+export interface ProftpdSettings {
+  /**
+   * Directory of ProFTPD's loadable modules, where `mod_tls.so` is (Debian 12 and Ubuntu 24.04 ship it in the
+   * `proftpd-mod-crypto` package, not in `proftpd-core`).
+   * @default /usr/lib/proftpd
+   */
+  readonly modulePath?: string;
+}
+
+/**
+ * A complete proftpd.conf, to replace the distribution's (`/etc/proftpd/proftpd.conf`), that fails closed: it loads
+ * mod_tls itself and uses its directives outside any `<IfModule>`, so a ProFTPD without mod_tls refuses to start
+ * (unknown directive) instead of serving plain FTP; `TLSRequired on` refuses a login before `AUTH TLS`. Being the
+ * whole file, it leaves no listener of the stock configuration (Debian's `Port 21`) beside an implicit-TLS port.
+ * Users with a nologin shell are admitted (`RequireValidShell off`; Debian's PAM file for ProFTPD has `pam_shells`
+ * commented out) and confined to their home (or `usersRoot`).
+ */
 export function renderProftpdConf(
   options: FtpsOptions,
-  settings: FtpsServerSettings,
+  settings: FtpsServerSettings & ProftpdSettings,
   context: RenderContext = {},
 ): string {
-  const o = check(options, settings, 'ProFTPD', context);
+  const o = check(options, settings, 'ProFTPD', context, ['modulePath']);
   const passiveAddress = passiveAddressOf(settings, context);
-  const tls = [
-    '  TLSEngine on',
-    '  TLSRequired on',
-    '  TLSProtocol TLSv1.2 TLSv1.3',
-    `  TLSRSACertificateFile ${settings.certificateFile}`,
-    `  TLSRSACertificateKeyFile ${settings.privateKeyFile}`,
-    `  TLSOptions${settings.requireSessionReuse === false ? ' NoSessionReuseRequired' : ''}${o.tls === FtpsTls.IMPLICIT ? ' UseImplicitSSL' : ''}`,
-  ].filter((l) => l.trim() !== 'TLSOptions');
-  const body = [
+  const tlsOptions = [
+    ...(settings.requireSessionReuse === false ? ['NoSessionReuseRequired'] : []),
+    ...(o.tls === FtpsTls.IMPLICIT ? ['UseImplicitSSL'] : []),
+  ];
+  return [
+    '# Rendered by ftps-constructs from the same options as the firewall rules: the whole proftpd.conf.',
+    '# TLS is loaded and required here, outside any <IfModule>: without mod_tls ProFTPD refuses to start.',
+    `ModulePath ${settings.modulePath ?? PROFTPD_MODULE_PATH}`,
+    'LoadModule mod_tls.c',
+    'ServerName "FTPS"',
+    'ServerType standalone',
+    'DefaultServer on',
+    'UseIPv6 on',
+    `Port ${o.controlPort}`,
+    'User nobody',
+    'Group nogroup',
+    'Umask 022',
+    'AllowOverwrite on',
+    'RequireValidShell off',
+    'UseReverseDNS off',
+    ...(settings.usersRoot ? [`DefaultRoot ${settings.usersRoot}`] : ['DefaultRoot ~']),
     // When the range is exhausted ProFTPD falls back to any port, which the firewall drops: size it.
     `PassivePorts ${o.passivePorts.from} ${o.passivePorts.to}`,
     ...(passiveAddress ? [`MasqueradeAddress ${passiveAddress}`] : []),
     ...(o.activeMode ? [] : ['<Limit PORT EPRT>', '  DenyAll', '</Limit>']),
-    ...(settings.usersRoot ? [`DefaultRoot ${settings.usersRoot}`] : ['DefaultRoot ~']),
-    '<IfModule mod_tls.c>',
-    ...tls,
-    '</IfModule>',
-  ];
-  const header = '# Rendered by ftps-constructs from the same options as the firewall rules.';
-  if (o.tls === FtpsTls.IMPLICIT) {
-    return [
-      header,
-      'Port 0',
-      `<VirtualHost 0.0.0.0>`,
-      `  Port ${o.controlPort}`,
-      ...body.map((l) => `  ${l}`),
-      '</VirtualHost>',
-      '',
-    ].join('\n');
-  }
-  return [header, `Port ${o.controlPort}`, ...body, ''].join('\n');
+    '<Limit LOGIN>',
+    '  AllowAll',
+    '</Limit>',
+    'TLSEngine on',
+    'TLSRequired on',
+    'TLSProtocol TLSv1.2 TLSv1.3',
+    `TLSRSACertificateFile ${settings.certificateFile}`,
+    `TLSRSACertificateKeyFile ${settings.privateKeyFile}`,
+    ...(tlsOptions.length > 0 ? [`TLSOptions ${tlsOptions.join(' ')}`] : []),
+    '',
+  ].join('\n');
 }
 
 /** Pure-FTPd command-line flags. Implicit TLS is a compile-time option in Pure-FTPd: an error here. */
@@ -227,6 +254,7 @@ export function renderPureFtpdFlags(
   settings: FtpsServerSettings,
   context: RenderContext = {},
 ): string[] {
+  // Pure-FTPd has no switch to refuse PORT: with activeMode off, the firewall's missing egress stops active data.
   const o = check(options, settings, 'Pure-FTPd', context);
   if (o.tls === FtpsTls.IMPLICIT) {
     throw new FtpsValidationError(
@@ -239,17 +267,54 @@ export function renderPureFtpdFlags(
       'Pure-FTPd',
     );
   }
+  const passiveAddress = passiveAddressOf(settings, context);
   return [
     '-S',
     `,${o.controlPort}`,
     '-p',
     `${o.passivePorts.from}:${o.passivePorts.to}`,
-    ...(settings.passiveAddress ? ['-P', settings.passiveAddress] : []),
+    ...(passiveAddress ? ['-P', passiveAddress] : []),
     // 3: TLS required for control and data; plain FTP refused.
     '-Y',
     '3',
-    '-E',
     '-2',
     `${settings.certificateFile},${settings.privateKeyFile}`,
+    // System accounts (/etc/passwd and shadow, not PAM: Debian's PAM file checks the shell), no anonymous
+    // login, everyone confined to their home, no reverse DNS.
+    '-l',
+    'unix',
+    '-E',
+    '-A',
+    '-H',
   ];
+}
+
+/**
+ * A systemd unit that runs Pure-FTPd with {@link renderPureFtpdFlags}: the form to install, because Debian's
+ * packaged service runs `pure-ftpd-wrapper`, which reads settings from /etc/pure-ftpd/conf/, rejects command-line
+ * flags (`Unknown option: p`) and has no setting for the certificate flag `-2`. Install it as
+ * /etc/systemd/system/pure-ftpd-ftps.service and disable the packaged `pure-ftpd` service.
+ */
+export function renderPureFtpdService(
+  options: FtpsOptions,
+  settings: FtpsServerSettings,
+  context: RenderContext = {},
+): string {
+  const flags = renderPureFtpdFlags(options, settings, context);
+  return [
+    '# Rendered by ftps-constructs from the same options as the firewall rules.',
+    '[Unit]',
+    'Description=Pure-FTPd FTPS server (ftps-constructs)',
+    'After=network-online.target',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=/usr/sbin/pure-ftpd ${flags.join(' ')}`,
+    'Restart=on-failure',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
 }

@@ -4,6 +4,7 @@ import {
   FtpsValidationError,
   renderProftpdConf,
   renderPureFtpdFlags,
+  renderPureFtpdService,
   renderVsftpdConf,
 } from '../../lib/core';
 
@@ -76,24 +77,60 @@ describe('renderVsftpdConf', () => {
 });
 
 describe('renderProftpdConf', () => {
-  test('explicit: PassivePorts, MasqueradeAddress, TLS required, active refused', () => {
+  const lines = (conf: string) => conf.split('\n').filter((l) => l && !l.startsWith('#'));
+
+  test('explicit: a whole proftpd.conf that loads mod_tls itself, outside any IfModule (fails closed)', () => {
     const conf = renderProftpdConf(SEED, { ...FILES, passiveAddress: '203.0.113.9' });
-    expect(conf).toContain(
-      'Port 21\nPassivePorts 50000 50004\nMasqueradeAddress 203.0.113.9\n<Limit PORT EPRT>\n  DenyAll\n</Limit>',
-    );
-    expect(conf).toContain('  TLSEngine on\n  TLSRequired on\n  TLSProtocol TLSv1.2 TLSv1.3');
-    expect(conf).not.toContain('TLSOptions');
+    expect(lines(conf)).toEqual([
+      'ModulePath /usr/lib/proftpd',
+      'LoadModule mod_tls.c',
+      'ServerName "FTPS"',
+      'ServerType standalone',
+      'DefaultServer on',
+      'UseIPv6 on',
+      'Port 21',
+      'User nobody',
+      'Group nogroup',
+      'Umask 022',
+      'AllowOverwrite on',
+      'RequireValidShell off',
+      'UseReverseDNS off',
+      'DefaultRoot ~',
+      'PassivePorts 50000 50004',
+      'MasqueradeAddress 203.0.113.9',
+      '<Limit PORT EPRT>',
+      '  DenyAll',
+      '</Limit>',
+      '<Limit LOGIN>',
+      '  AllowAll',
+      '</Limit>',
+      'TLSEngine on',
+      'TLSRequired on',
+      'TLSProtocol TLSv1.2 TLSv1.3',
+      'TLSRSACertificateFile /etc/ssl/ftps.pem',
+      'TLSRSACertificateKeyFile /etc/ssl/private/ftps.key',
+    ]);
+    expect(lines(conf).join('\n')).not.toMatch(/IfModule|VirtualHost|Include/);
   });
 
-  test('implicit: a virtual host on 990 with UseImplicitSSL', () => {
+  test('implicit: the one port is 990 with UseImplicitSSL; no second (cleartext) listener', () => {
     const conf = renderProftpdConf({ ...SEED, tls: FtpsTls.IMPLICIT }, { ...FILES, requireSessionReuse: false });
-    expect(conf).toContain('Port 0\n<VirtualHost 0.0.0.0>\n  Port 990');
-    expect(conf).toContain('TLSOptions NoSessionReuseRequired UseImplicitSSL');
+    expect(lines(conf).filter((l) => /^Port /.test(l))).toEqual(['Port 990']);
+    expect(conf).toContain('\nTLSOptions NoSessionReuseRequired UseImplicitSSL\n');
+  });
+
+  test('modulePath for other layouts, checked like every path', () => {
+    expect(renderProftpdConf(SEED, { ...FILES, modulePath: '/usr/libexec/proftpd' })).toContain(
+      'ModulePath /usr/libexec/proftpd\n',
+    );
+    expect(() => renderProftpdConf(SEED, { ...FILES, modulePath: '/usr/lib\nLoadModule x' })).toThrow(
+      /modulePath .* must be an absolute path/,
+    );
   });
 });
 
-describe('renderPureFtpdFlags', () => {
-  test('passive range, public address, TLS for control and data, no anonymous', () => {
+describe('renderPureFtpdFlags and renderPureFtpdService', () => {
+  test('passive range, public address, TLS for control and data, system accounts, chroot, no anonymous', () => {
     expect(renderPureFtpdFlags(SEED, { ...FILES, passiveAddress: '203.0.113.9' })).toEqual([
       '-S',
       ',21',
@@ -103,14 +140,30 @@ describe('renderPureFtpdFlags', () => {
       '203.0.113.9',
       '-Y',
       '3',
-      '-E',
       '-2',
       '/etc/ssl/ftps.pem,/etc/ssl/private/ftps.key',
+      '-l',
+      'unix',
+      '-E',
+      '-A',
+      '-H',
     ]);
+  });
+
+  test('a systemd unit that runs the binary with those flags (not the Debian wrapper, which rejects them)', () => {
+    const unit = renderPureFtpdService(SEED, FILES);
+    expect(unit).toContain(
+      '\nExecStart=/usr/sbin/pure-ftpd -S ,21 -p 50000:50004 -Y 3 -2 /etc/ssl/ftps.pem,/etc/ssl/private/ftps.key -l unix -E -A -H\n',
+    );
+    expect(unit).toContain('\nType=simple\n');
+    expect(unit).not.toContain('pure-ftpd-wrapper');
   });
 
   test('fails for implicit TLS (compile-time in Pure-FTPd)', () => {
     expect(() => renderPureFtpdFlags({ ...SEED, tls: FtpsTls.IMPLICIT }, FILES)).toThrow(
+      /implicit TLS is a compile-time option/,
+    );
+    expect(() => renderPureFtpdService({ ...SEED, tls: FtpsTls.IMPLICIT }, FILES)).toThrow(
       /implicit TLS is a compile-time option/,
     );
   });

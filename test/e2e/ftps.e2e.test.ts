@@ -26,7 +26,7 @@ import {
 import { cfnToNft, linkStacks } from './support/translate-cfn';
 import { terraformToNft } from './support/translate-tf';
 import { e2eGate } from './support/prerequisites';
-import { Topology } from './support/topology';
+import { Topology, writeNetnsEtc } from './support/topology';
 
 const gate = e2eGate();
 const suite = gate.run ? describe : describe.skip;
@@ -736,9 +736,7 @@ suite('FTPS end to end', () => {
     test('a certificate that does not name the host is an error (clients refuse it), exit 1', () => {
       // A name the certificate does not carry, resolving to the server inside the client namespace only
       // (`ip netns exec` mounts /etc/netns/<ns>/hosts over /etc/hosts).
-      const dir = `/etc/netns/${topo.inside.ns}`;
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(`${dir}/hosts`, `127.0.0.1 localhost\n${topo.server.v4} other-name.test\n`);
+      writeNetnsEtc(topo.inside.ns, `${topo.server.v4} other-name.test\n`);
       try {
         withProbeServer({}, seedRules().rules, () => {
           const p = runProbe(['--passive', '50000-50004'], 'other-name.test');
@@ -748,7 +746,7 @@ suite('FTPS end to end', () => {
           expect(p.markdown).toContain('does NOT match the host');
         });
       } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+        writeNetnsEtc(topo.inside.ns);
       }
     });
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 
-const COMMANDS = ['ip', 'nft', 'vsftpd', 'curl', 'lftp', 'openssl', 'ss', 'useradd', 'chpasswd'];
+const COMMANDS = ['ip', 'nft', 'vsftpd', 'curl', 'lftp', 'openssl', 'ss', 'useradd', 'chpasswd', 'python3', 'rclone'];
 
 /** What the end-to-end suite needs and this machine lacks: root, and the real software. */
 export function missingPrerequisites(): string[] {

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 
 /**
  * Test hosts in network namespaces, documentation addresses only:
@@ -81,6 +83,7 @@ export class Topology {
     for (const ns of this.namespaces) {
       must('ip', ['netns', 'add', ns]);
       must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      writeNetnsEtc(ns);
     }
     must('ip', ['-n', r, 'link', 'add', 'br0', 'type', 'bridge']);
     must('ip', ['-n', r, 'addr', 'add', '203.0.113.1/24', 'dev', 'br0']);
@@ -119,8 +122,25 @@ export class Topology {
     if (this.destroyed) return;
     this.destroyed = true;
     process.removeListener('exit', this.onExit);
-    for (const ns of this.namespaces) run('ip', ['netns', 'del', ns], { timeoutMs: 5000 });
+    for (const ns of this.namespaces) {
+      run('ip', ['netns', 'del', ns], { timeoutMs: 5000 });
+      fs.rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+    }
   }
+}
+
+/**
+ * The namespace's own /etc/hosts and /etc/resolv.conf (`ip netns exec` mounts /etc/netns/<ns>/* over /etc): the
+ * machine's name resolves locally in both families, and the only resolver is loopback, where nothing answers. So
+ * no DNS query ever leaves for the host's real resolver, and a daemon that resolves its own name at startup
+ * (ProFTPD, for IPv6 too) is refused at once instead of waiting for a resolver timeout.
+ */
+export function writeNetnsEtc(ns: string, extraHosts = ''): void {
+  const dir = `/etc/netns/${ns}`;
+  fs.mkdirSync(dir, { recursive: true });
+  const name = os.hostname();
+  fs.writeFileSync(`${dir}/hosts`, `127.0.0.1 localhost ${name}\n::1 localhost ${name}\n${extraHosts}`);
+  fs.writeFileSync(`${dir}/resolv.conf`, 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
 }
 
 /** Namespaces left by an earlier run whose process is gone (a crash, a kill -9). */
