@@ -2,10 +2,11 @@ import { Annotations, Aws, Fn, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { Diagnostic, renderVsftpdConf } from '../core';
+import { Diagnostic, FtpDaemon, renderDaemonConfiguration } from '../core';
 import {
   BootCertificate,
   childPath,
+  daemonProblems,
   describeValue,
   Diagnose,
   PropChecker,
@@ -22,8 +23,20 @@ const QUOTING: ShellQuoting = { isUnresolved: (v) => Token.isUnresolved(v), base
 const singleLine = (v: string) => Fn.select(0, Fn.split('\n', v));
 
 const CONF_PATH = '/etc/vsftpd/vsftpd.conf';
-const CERT_FILE = '/etc/vsftpd/ftps-certificate.pem';
-const KEY_FILE = '/etc/vsftpd/ftps-private-key.pem';
+/** Certificate and key paths: vsftpd's directory for vsftpd (as before), a directory of our own for the others. */
+const FILES: Record<FtpDaemon, { certificateFile: string; privateKeyFile: string }> = {
+  vsftpd: { certificateFile: '/etc/vsftpd/ftps-certificate.pem', privateKeyFile: '/etc/vsftpd/ftps-private-key.pem' },
+  proftpd: {
+    certificateFile: '/etc/ftps-constructs/certificate.pem',
+    privateKeyFile: '/etc/ftps-constructs/private-key.pem',
+  },
+  'pure-ftpd': {
+    certificateFile: '/etc/ftps-constructs/certificate.pem',
+    privateKeyFile: '/etc/ftps-constructs/private-key.pem',
+  },
+};
+/** Ubuntu 24.04 LTS (x86_64), Canonical's public SSM parameter: the default image for ProFTPD and Pure-FTPd. */
+const UBUNTU_2404 = '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id';
 const USERS_ROOT = '/srv/ftps';
 
 /** Properties of an AWS {@link FtpsServer}: the FTPS options and firewall, plus the server. */
@@ -52,8 +65,22 @@ export interface FtpsServerProps extends FtpsEndpointProps {
   readonly usersSecret: secretsmanager.ISecret;
   /** @default t3.micro */
   readonly instanceType?: ec2.InstanceType;
-  /** @default the latest Amazon Linux 2023 (x86_64), from its public SSM parameter */
+  /**
+   * The FTP daemon, configured from the same options as the firewall (which does not change with it). ProFTPD and
+   * Pure-FTPd run on Ubuntu or Debian (Amazon Linux 2023 does not package them); Pure-FTPd has no implicit TLS.
+   * @default vsftpd
+   */
+  readonly daemon?: FtpDaemon;
+  /**
+   * @default vsftpd: the latest Amazon Linux 2023 (x86_64); ProFTPD and Pure-FTPd: Ubuntu 24.04 LTS (x86_64);
+   * both from their public SSM parameters
+   */
   readonly machineImage?: ec2.IMachineImage;
+  /**
+   * The image's package manager, for a `machineImage` of your own.
+   * @default dnf for vsftpd (Amazon Linux), apt for ProFTPD and Pure-FTPd
+   */
+  readonly packageManager?: 'dnf' | 'apt';
   /** Size of the encrypted root volume in GiB. @default 8 */
   readonly volumeSize?: number;
   /**
@@ -78,7 +105,11 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
   public readonly elasticIp: ec2.CfnEIP;
   /** The public address clients connect to (the Elastic IP), a deploy-time token. */
   public readonly publicIp: string;
-  /** The vsftpd.conf written at boot. */
+  /** The FTP daemon the instance runs. */
+  public readonly daemon: FtpDaemon;
+  /** The configuration written at boot: vsftpd.conf, proftpd.conf, or Pure-FTPd's systemd unit. */
+  public readonly configuration: string;
+  /** The configuration written at boot (the name from when vsftpd was the only daemon). @deprecated use configuration */
   public readonly vsftpdConf: string;
   public readonly connections: ec2.Connections;
 
@@ -87,6 +118,10 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
     const path = childPath(scope, id);
     const certificate = checkServerProps(props, path);
     super(scope, id);
+    const daemon = props.daemon ?? 'vsftpd';
+    const packageManager = props.packageManager ?? (daemon === 'vsftpd' ? 'dnf' : 'apt');
+    const files = FILES[daemon];
+    this.daemon = daemon;
     if (certificate === 'selfSigned') {
       const w = Diagnose.selfSignedCertificate(
         'selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only.',
@@ -100,11 +135,11 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
     this.elasticIp = new ec2.CfnEIP(this, 'ElasticIp', { domain: 'vpc' });
     this.publicIp = this.elasticIp.attrPublicIp;
 
-    this.vsftpdConf = renderVsftpdConf(
+    this.configuration = renderDaemonConfiguration(
+      daemon,
       this.endpoint.options,
       {
-        certificateFile: CERT_FILE,
-        privateKeyFile: KEY_FILE,
+        ...files,
         passiveAddress: this.publicIp,
         requireSessionReuse: props.requireSessionReuse,
       },
@@ -123,19 +158,30 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
       ec2.Port.tcp(443),
       'HTTPS to SSM, Secrets Manager and package repositories',
     );
+    if (packageManager === 'apt') {
+      // Ubuntu's and Debian's mirrors are plain HTTP; apt checks every package's signature.
+      admin.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP to the apt mirrors (signed packages)');
+    }
+
+    this.vsftpdConf = this.configuration;
 
     const userData = ec2.UserData.forLinux();
     userData.addCommands(
       ...renderVsftpdBootScript({
-        conf: this.vsftpdConf,
-        packageManager: 'dnf',
+        daemon,
+        conf: this.configuration,
+        packageManager,
         confPath: CONF_PATH,
-        certificateFile: CERT_FILE,
-        privateKeyFile: KEY_FILE,
+        ...files,
+        // Amazon Linux has the AWS CLI; Ubuntu's AMIs have it as a snap only, Debian's as a package.
+        prepare:
+          packageManager === 'apt'
+            ? ['command -v aws >/dev/null || snap install aws-cli --classic || apt-get install -y awscli']
+            : [],
         certificate:
           certificate === 'selfSigned'
             ? { kind: 'selfSigned', commonName: this.publicIp }
-            : fetchCertificate(secretId(certificate)),
+            : fetchCertificate(secretId(certificate), files),
         usersJsonCommand: `aws secretsmanager get-secret-value --region ${shellWord(Aws.REGION, QUOTING)} --secret-id ${shellWord(secretId(props.usersSecret), QUOTING)} --query SecretString --output text`,
         usersRoot: USERS_ROOT,
         quoting: QUOTING,
@@ -146,7 +192,11 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PUBLIC },
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
-      machineImage: props.machineImage ?? ec2.MachineImage.latestAmazonLinux2023(),
+      machineImage:
+        props.machineImage ??
+        (daemon === 'vsftpd'
+          ? ec2.MachineImage.latestAmazonLinux2023()
+          : ec2.MachineImage.fromSsmParameter(UBUNTU_2404, { os: ec2.OperatingSystemType.LINUX })),
       securityGroup: this.endpoint.securityGroup,
       ssmSessionPermissions: true,
       detailedMonitoring: props.detailedMonitoring ?? false,
@@ -229,6 +279,7 @@ function checkServerProps(props: FtpsServerProps, path: string): secretsmanager.
     shape('vpcSubnets', () => true, 'an ec2.SubnetSelection');
     shape('instanceType', (v) => typeof v.architecture === 'string', 'an ec2.InstanceType');
     shape('machineImage', (v) => typeof v.getImage === 'function', 'an ec2.IMachineImage');
+    found.push(...daemonProblems(props));
     if (c.found.length === 0) {
       const picked = certificateSource(props);
       if (typeof picked === 'object' && 'level' in picked) found.push(picked as Diagnostic);
@@ -262,7 +313,10 @@ function certificateSource(
 }
 
 /** Writes the certificate and key from a secret holding {"certificate", "privateKey"}. */
-function fetchCertificate(secretArn: string): BootCertificate {
+function fetchCertificate(
+  secretArn: string,
+  files: { certificateFile: string; privateKeyFile: string },
+): BootCertificate {
   return {
     kind: 'fetch',
     commands: [
@@ -272,7 +326,7 @@ function fetchCertificate(secretArn: string): BootCertificate {
       's = json.load(sys.stdin)',
       'open(sys.argv[1], "w").write(s["certificate"])',
       'open(sys.argv[2], "w").write(s["privateKey"])',
-      `' ${shellWord(CERT_FILE)} ${shellWord(KEY_FILE)}`,
+      `' ${shellWord(files.certificateFile)} ${shellWord(files.privateKeyFile)}`,
     ],
   };
 }

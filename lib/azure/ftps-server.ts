@@ -9,13 +9,15 @@ import {
   Diagnostic,
   DiagnosticIds,
   formatDiagnostic,
+  FtpDaemon,
   parseClientCidr,
-  renderVsftpdConf,
+  renderDaemonConfiguration,
   statefulServerRules,
 } from '../core';
 import {
   BootCertificate,
   childPath,
+  daemonProblems,
   describeValue,
   Diagnose,
   PropChecker,
@@ -85,6 +87,12 @@ export interface FtpsServerProps extends Omit<FtpsEndpointProps, 'subnetId' | 'n
   readonly usersSecret?: KeyVaultUsersSecret;
   /** Require TLS session reuse on data connections (vsftpd `require_ssl_reuse`). @default true */
   readonly requireSessionReuse?: boolean;
+  /**
+   * The FTP daemon, installed with apt and configured from the same options as the NSG (which does not change
+   * with it). Pure-FTPd has no implicit TLS.
+   * @default vsftpd
+   */
+  readonly daemon?: FtpDaemon;
   /** @default Ubuntu 24.04 LTS (Canonical, latest) */
   readonly sourceImage?: { publisher: string; offer: string; sku: string; version: string };
 }
@@ -99,7 +107,11 @@ export class FtpsServer extends Construct {
   public readonly publicIp: PublicIp;
   public readonly networkInterface: NetworkInterface;
   public readonly virtualMachine: LinuxVirtualMachine;
-  /** The vsftpd.conf written at boot. */
+  /** The FTP daemon the VM runs. */
+  public readonly daemon: FtpDaemon;
+  /** The configuration written at boot: vsftpd.conf, proftpd.conf, or Pure-FTPd's systemd unit. */
+  public readonly configuration: string;
+  /** The configuration written at boot (the name from when vsftpd was the only daemon). @deprecated use configuration */
   public readonly vsftpdConf: string;
 
   constructor(scope: Construct, id: string, props: FtpsServerProps) {
@@ -164,7 +176,9 @@ export class FtpsServer extends Construct {
             certificateFile: `/var/lib/waagent/${upper(certificate.thumbprint)}.crt`,
             privateKeyFile: `/var/lib/waagent/${upper(certificate.thumbprint)}.prv`,
           };
-    this.vsftpdConf = renderVsftpdConf(
+    this.daemon = props.daemon ?? 'vsftpd';
+    this.configuration = renderDaemonConfiguration(
+      this.daemon,
       this.endpoint.options,
       { ...files, passiveAddress: this.publicIp.ipAddress, requireSessionReuse: props.requireSessionReuse },
       { isUnresolved: (v) => Token.isUnresolved(v), singleLine },
@@ -180,8 +194,10 @@ export class FtpsServer extends Construct {
               `test -s ${shellWord(files.certificateFile, QUOTING)} && test -s ${shellWord(files.privateKeyFile, QUOTING)}`,
             ],
           };
+    this.vsftpdConf = this.configuration;
     const script = renderVsftpdBootScript({
-      conf: this.vsftpdConf,
+      daemon: this.daemon,
+      conf: this.configuration,
       packageManager: 'apt',
       confPath: CONF_PATH,
       ...files,
@@ -308,6 +324,7 @@ function checkServerProps(
     for (const flag of ['selfSignedCertificate', 'requireSessionReuse'] as const) {
       if (props[flag] !== undefined) c.boolean(flag, props[flag], prop(`pass true or false, or leave ${flag} out.`));
     }
+    c.add(...daemonProblems({ daemon: props.daemon, tls: props.tls }));
     c.integer(
       'sshPriority',
       props.sshPriority,

@@ -51,3 +51,5 @@ export {
   renderVsftpdConf,
 } from './server-config';
 export type { FtpsServerSettings, ProftpdSettings, RenderContext } from './server-config';
+export { FTP_DAEMONS, renderDaemonConfiguration } from './vsftpd-boot';
+export type { FtpDaemon } from './vsftpd-boot';

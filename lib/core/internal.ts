@@ -8,7 +8,13 @@ export { PropChecker, describeValue, LINE_BREAK, SAFE_PATH } from './private/che
 export type { Expectation } from './private/checks';
 export { NO_TOKENS, shellWord } from './private/shell';
 export type { ShellQuoting } from './private/shell';
-export { VSFTPD_CONF_MARKER, renderVsftpdBootScript } from './vsftpd-boot';
+export {
+  BOOT_CONF_MARKERS,
+  VSFTPD_CONF_MARKER,
+  daemonProblems,
+  renderDaemonConfiguration,
+  renderVsftpdBootScript,
+} from './vsftpd-boot';
 export type { BootCertificate, VsftpdBootScriptProps } from './vsftpd-boot';
 export { FrozenCache, memoizePure, typedKey } from './private/memo';
 

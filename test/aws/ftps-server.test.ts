@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { FtpsServer, FtpsServerProps } from '../../lib/aws';
 import { FtpsTls } from '../../lib/core';
-import { bootScriptConf, confEntries, scriptSyntaxErrors } from '../support/terraform-custom-data';
+import { bootScriptConf, bootScriptFile, confEntries, scriptSyntaxErrors } from '../support/terraform-custom-data';
 import { cfnText, publicFixture, resourcesOf, warningsOf } from './fixtures';
 
 type Json = Record<string, unknown>;
@@ -123,7 +123,11 @@ describe('AWS FtpsServer', () => {
     );
     expect(script).toContain("--secret-id 'ftps/users' --query SecretString");
     expect(script).toContain('ExecStart=/usr/sbin/vsftpd /etc/vsftpd/vsftpd.conf -obackground=NO');
-    expect(script.trimEnd().endsWith('systemctl restart vsftpd')).toBe(true);
+    // Started last, and the boot fails if it did not stay up.
+    expect(script.trimEnd().split('\n').slice(-2)).toEqual([
+      'systemctl restart vsftpd',
+      'sleep 1; systemctl is-active --quiet vsftpd || { systemctl status vsftpd --no-pager || true; exit 1; }',
+    ]);
     expect(script).not.toContain('openssl req');
   });
 
@@ -173,5 +177,97 @@ describe('AWS FtpsServer', () => {
   test('snapshot of the server (reviewed like code)', () => {
     const { template } = server();
     expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('AWS FtpsServer with ProFTPD or Pure-FTPd', () => {
+  const ingressOf = (stack: Stack) =>
+    JSON.stringify(
+      resourcesOf(stack, 'AWS::EC2::SecurityGroup')
+        .filter((g) => String(g.GroupDescription).startsWith('FTPS server'))
+        .map((g) => g.SecurityGroupIngress),
+    );
+
+  test('the firewall does not change with the daemon', () => {
+    const vsftpd = ingressOf(server().stack);
+    expect(ingressOf(server({ daemon: 'proftpd' }).stack)).toEqual(vsftpd);
+    expect(ingressOf(server({ daemon: 'pure-ftpd' }).stack)).toEqual(vsftpd);
+  });
+
+  test('proftpd: the whole proftpd.conf with the same ports and the Elastic IP, on Ubuntu with apt, nothing started early', () => {
+    const { stack, server: s } = server({ daemon: 'proftpd' });
+    const script = userData(stack);
+    const conf = bootScriptFile(script, 'FTPS_CONSTRUCTS_PROFTPD_CONF');
+    expect(conf.split('\n')).toHaveLength(s.configuration.split('\n').length);
+    expect(conf).toContain('\nLoadModule mod_tls.c\n');
+    expect(conf).toContain('\nPort 21\n');
+    expect(conf).toContain('\nPassivePorts 50000 50019\n');
+    expect(conf).toContain(`\nMasqueradeAddress {GetAtt:${eipId(stack)}.PublicIp}\n`);
+    expect(script).toContain("cat > '/etc/proftpd/proftpd.conf' <<'FTPS_CONSTRUCTS_PROFTPD_CONF'");
+    expect(script).toContain("printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d");
+    expect(script).toContain('apt-get install -y proftpd-core proftpd-mod-crypto openssl python3');
+    expect(script).toContain(
+      'command -v aws >/dev/null || snap install aws-cli --classic || apt-get install -y awscli',
+    );
+    expect(script).toContain("'/etc/ftps-constructs/certificate.pem' '/etc/ftps-constructs/private-key.pem'");
+    expect(script.trimEnd().split('\n').slice(-2)).toEqual([
+      'systemctl restart proftpd',
+      'sleep 1; systemctl is-active --quiet proftpd || { systemctl status proftpd --no-pager || true; exit 1; }',
+    ]);
+    expect(scriptSyntaxErrors(script)).toEqual([]);
+    // Ubuntu 24.04 from Canonical's SSM parameter, and HTTP out for its apt mirrors
+    expect(JSON.stringify(Template.fromStack(stack).toJSON().Parameters)).toContain('canonical/ubuntu/server/24.04');
+    const egress = resourcesOf(stack, 'AWS::EC2::SecurityGroup').flatMap(
+      (g) => (g.SecurityGroupEgress as Json[] | undefined) ?? [],
+    );
+    expect(egress.map((r) => r.ToPort)).toEqual(expect.arrayContaining([443, 80]));
+  });
+
+  test('pure-ftpd: its own systemd unit with the flags; the packaged wrapper service is masked', () => {
+    const { stack, server: s } = server({ daemon: 'pure-ftpd' });
+    const script = userData(stack);
+    const unit = bootScriptFile(script, 'FTPS_CONSTRUCTS_PUREFTPD_UNIT');
+    expect(unit.split('\n')).toHaveLength(s.configuration.split('\n').length);
+    expect(unit).toMatch(
+      /\nExecStart=\/usr\/sbin\/pure-ftpd -S ,21 -p 50000:50019 -P \{GetAtt:FtpsElasticIp[0-9A-F]+\.PublicIp\} -Y 3 -2 \/etc\/ftps-constructs\/certificate\.pem,\/etc\/ftps-constructs\/private-key\.pem -l unix -E -A -H\n/,
+    );
+    expect(script).toContain("cat > '/etc/systemd/system/pure-ftpd-ftps.service' <<'FTPS_CONSTRUCTS_PUREFTPD_UNIT'");
+    expect(script).toContain('systemctl mask pure-ftpd.service');
+    expect(script).toContain('systemctl enable pure-ftpd-ftps');
+    expect(scriptSyntaxErrors(script)).toEqual([]);
+  });
+
+  test.each<[string, Partial<FtpsServerProps>, RegExp]>([
+    [
+      'proftpd on Amazon Linux',
+      { daemon: 'proftpd', packageManager: 'dnf' },
+      /Amazon Linux 2023 does not package ProFTPD or Pure-FTPd/,
+    ],
+    [
+      'pure-ftpd with implicit TLS',
+      { daemon: 'pure-ftpd', tls: FtpsTls.IMPLICIT },
+      /implicit TLS is a compile-time option of Pure-FTPd/,
+    ],
+    ['an unknown daemon', { daemon: 'nginx' as never }, /daemon \("nginx"\) is not one of vsftpd, proftpd, pure-ftpd/],
+    [
+      'an unknown package manager',
+      { packageManager: 'yum' as never },
+      /packageManager \("yum"\) must be 'dnf' or 'apt'/,
+    ],
+  ])('fails for %s, and nothing is added', (_name, overrides, message) => {
+    const { stack, vpc } = publicFixture();
+    const usersSecret = secretsmanager.Secret.fromSecretNameV2(stack, 'Users', 'ftps/users');
+    expect(
+      () =>
+        new FtpsServer(stack, 'Ftps', {
+          vpc,
+          passivePorts: { from: 50000, to: 50019 },
+          clients: [CLIENT],
+          selfSignedCertificate: true,
+          usersSecret,
+          ...overrides,
+        }),
+    ).toThrow(message);
+    expect(stack.node.tryFindChild('Ftps')).toBeUndefined();
   });
 });

@@ -1,7 +1,13 @@
 import { TerraformVariable } from 'cdktf';
 import { FtpsServer, FtpsServerProps } from '../../lib/azure';
 import { FtpsTls } from '../../lib/core';
-import { bootScriptConf, confEntries, customDataText, scriptSyntaxErrors } from '../support/terraform-custom-data';
+import {
+  bootScriptConf,
+  bootScriptFile,
+  confEntries,
+  customDataText,
+  scriptSyntaxErrors,
+} from '../support/terraform-custom-data';
 import { BASE, fixture, resourcesOf, warningsOf } from './fixtures';
 
 type Json = Record<string, unknown>;
@@ -160,5 +166,72 @@ describe('Azure FtpsServer', () => {
     // The boot script decoded, so the review reads it rather than base64.
     for (const vm of Object.values(resources.azurerm_linux_virtual_machine) as Json[]) vm.custom_data = script(stack);
     expect(resources).toMatchSnapshot();
+  });
+});
+
+describe('Azure FtpsServer with ProFTPD or Pure-FTPd', () => {
+  const rulesOf = (f: ReturnType<typeof server>) =>
+    JSON.stringify(
+      resourcesOf(f.stack, 'azurerm_network_security_rule').map((r) => [
+        r.direction,
+        r.destination_port_ranges,
+        r.source_address_prefixes,
+      ]),
+    );
+
+  test('the NSG does not change with the daemon', () => {
+    const vsftpd = rulesOf(server());
+    expect(rulesOf(server({ daemon: 'proftpd' }))).toEqual(vsftpd);
+    expect(rulesOf(server({ daemon: 'pure-ftpd' }))).toEqual(vsftpd);
+  });
+
+  test('proftpd: the whole proftpd.conf with the public IP and the Key Vault certificate; apt with no early start', () => {
+    const f = server({ daemon: 'proftpd' });
+    const text = script(f.stack);
+    const conf = bootScriptFile(text, 'FTPS_CONSTRUCTS_PROFTPD_CONF');
+    expect(conf).toContain('\nPort 21\nUser nobody\n');
+    expect(conf).toContain('\nPassivePorts 50000 50019\nMasqueradeAddress 198.51.100.20\n');
+    expect(conf).toContain(`\nTLSRSACertificateFile /var/lib/waagent/${THUMBPRINT.toUpperCase()}.crt\n`);
+    expect(text).toContain('apt-get install -y proftpd-core proftpd-mod-crypto openssl python3');
+    expect(text).toContain("printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d");
+    expect(f.server.daemon).toBe('proftpd');
+    expect(scriptSyntaxErrors(text)).toEqual([]);
+  });
+
+  test('pure-ftpd: the unit with the flags and the public IP; the wrapper service masked', () => {
+    const f = server({ daemon: 'pure-ftpd' });
+    const text = script(f.stack);
+    const unit = bootScriptFile(text, 'FTPS_CONSTRUCTS_PUREFTPD_UNIT');
+    expect(unit).toContain('\nExecStart=/usr/sbin/pure-ftpd -S ,21 -p 50000:50019 -P 198.51.100.20 -Y 3 -2 ');
+    expect(text).toContain('systemctl mask pure-ftpd.service');
+    expect(scriptSyntaxErrors(text)).toEqual([]);
+  });
+
+  test.each<[string, Partial<FtpsServerProps>, RegExp]>([
+    [
+      'pure-ftpd with implicit TLS',
+      { daemon: 'pure-ftpd', tls: FtpsTls.IMPLICIT },
+      /implicit TLS is a compile-time option of Pure-FTPd/,
+    ],
+    [
+      'an unknown daemon',
+      { daemon: 'wu-ftpd' as never },
+      /daemon \("wu-ftpd"\) is not one of vsftpd, proftpd, pure-ftpd/,
+    ],
+  ])('fails for %s, and nothing is added', (_name, overrides, message) => {
+    const f = fixture();
+    expect(
+      () =>
+        new FtpsServer(f.stack, 'Ftps', {
+          ...BASE,
+          subnetId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/ftps',
+          passivePorts: { from: 50000, to: 50019 },
+          clients: ['203.0.113.0/24'],
+          adminSshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyOnlyForTests test',
+          selfSignedCertificate: true,
+          ...overrides,
+        }),
+    ).toThrow(message);
+    expect(f.stack.node.tryFindChild('Ftps')).toBeUndefined();
   });
 });

@@ -71,6 +71,13 @@ export function bootScriptConf(script: string): string {
   return m[1] + '\n';
 }
 
+/** The file a boot script writes between a heredoc marker (FTPS_CONSTRUCTS_PROFTPD_CONF, ...). */
+export function bootScriptFile(script: string, marker: string): string {
+  const m = new RegExp(`<<'${marker}'\\n([\\s\\S]*?)\\n${marker}\\n`).exec(script);
+  if (!m) throw new Error(`no ${marker} heredoc in the boot script`);
+  return m[1] + '\n';
+}
+
 /** key=value lines of a vsftpd.conf, comments dropped. */
 export function confEntries(conf: string): Record<string, string> {
   return Object.fromEntries(
