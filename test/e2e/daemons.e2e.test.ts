@@ -8,8 +8,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Testing, TerraformStack } from 'cdktf';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FtpsEndpoint } from '../../lib/aws';
-import { FtpsEndpoint as AzureFtpsEndpoint } from '../../lib/azure';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { FtpsEndpoint, FtpsServer } from '../../lib/aws';
+import { FtpsEndpoint as AzureFtpsEndpoint, FtpsServer as AzureFtpsServer } from '../../lib/azure';
+import { cfnText } from '../aws/fixtures';
+import { bootScriptFile, customDataText } from '../support/terraform-custom-data';
 import { FtpsOptions, FtpsTls, renderProftpdConf } from '../../lib/core';
 import { CLIENTS, ClientKind, clientSession } from './support/clients';
 import { expectedIncompatibility } from './support/compatibility';
@@ -21,6 +24,7 @@ import {
   proftpdModules,
   proftpdRefuses,
   startDaemon,
+  startFromBootFile,
 } from './support/daemons';
 import { Workspace, ftpsSession, tcpReachable } from './support/ftp';
 import { e2eGate } from './support/prerequisites';
@@ -32,6 +36,8 @@ const gate = e2eGate();
 const suite = gate.run ? describe : describe.skip;
 const PASSED = { ok: true, step: 'done', detail: 'checksums match' };
 const SEED: FtpsOptions = { passivePorts: { from: 50000, to: 50004 } };
+/** The boot scripts' heredoc markers, as the templates carry them (not imported from lib/). */
+const BOOT_MARKERS = { proftpd: 'FTPS_CONSTRUCTS_PROFTPD_CONF', 'pure-ftpd': 'FTPS_CONSTRUCTS_PUREFTPD_UNIT' } as const;
 
 let topo: Topology;
 let ws: Workspace;
@@ -192,6 +198,89 @@ suite('Three FTP daemons end to end', () => {
         expect(cells.map((x) => `${x.client}: ${x.ok ? 'pass' : 'fail'}`)).toEqual(
           CLIENTS.map((c) => `${c}: ${expectedIncompatibility(kind, c, reuse) ? 'fail' : 'pass'}`),
         );
+      });
+    });
+  });
+
+  describe('deployable servers: the ProFTPD and Pure-FTPd configuration inside the synthesized boot scripts', () => {
+    function awsBootFile(daemon: 'proftpd' | 'pure-ftpd') {
+      const app = new App({ builtinCloudFormationValidation: false });
+      const stack = new Stack(app, 'E2eServer', {
+        synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+      });
+      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'PublicVpc', {
+        vpcId: 'vpc-12345678',
+        availabilityZones: ['us-east-1a'],
+        publicSubnetIds: ['subnet-12345678'],
+        publicSubnetRouteTableIds: ['rtb-12345678'],
+      });
+      const server = new FtpsServer(stack, 'Server', {
+        vpc,
+        daemon,
+        passivePorts: { from: 50000, to: 50019 },
+        clients: [ec2.Peer.ipv4('203.0.113.0/25')],
+        selfSignedCertificate: true,
+        usersSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Users', 'ftps/users'),
+      });
+      const template = app.synth().getStackByName(stack.stackName).template;
+      const [instance] = Object.values<{ Type: string; Properties: Record<string, unknown> }>(
+        template.Resources,
+      ).filter((r) => r.Type === 'AWS::EC2::Instance');
+      const [eip] = Object.keys(template.Resources).filter((k) => template.Resources[k].Type === 'AWS::EC2::EIP');
+      // The boot script as EC2 runs it, with the Elastic IP it will have (here: the server's own address).
+      const script = cfnText(instance.Properties.UserData).replaceAll(`{GetAtt:${eip}.PublicIp}`, topo.server.v4);
+      return {
+        file: bootScriptFile(script, BOOT_MARKERS[daemon]),
+        rules: cfnToNft(template, {
+          securityGroup: stack.getLogicalId(server.endpoint.securityGroup.node.defaultChild as never),
+        }),
+      };
+    }
+
+    function azureBootFile(daemon: 'proftpd' | 'pure-ftpd') {
+      const stack = new TerraformStack(Testing.app(), 'e2e-server');
+      new AzurermProvider(stack, 'azurerm', { features: [{}] });
+      new AzureFtpsServer(stack, 'Server', {
+        resourceGroupName: 'rg',
+        location: 'westeurope',
+        subnetId: 'subnet',
+        daemon,
+        passivePorts: { from: 50000, to: 50019 },
+        clients: ['203.0.113.0/25'],
+        adminSshPublicKey: 'ssh-ed25519 AAAA e2e',
+        selfSignedCertificate: true,
+        acknowledgeWarnings: ['ftps-constructs:selfSignedCertificate'],
+      });
+      const tf = JSON.parse(Testing.synth(stack, true));
+      const [vm] = Object.values(tf.resource.azurerm_linux_virtual_machine) as Array<{ custom_data: string }>;
+      const nsg = (
+        Object.values(tf.resource.azurerm_network_security_rule)[0] as { network_security_group_name: string }
+      ).network_security_group_name;
+      const script = customDataText(vm.custom_data, (e) => {
+        if (/^azurerm_public_ip\.\w+\.ip_address$/.test(e)) return topo.server.v4;
+        throw new Error(`unexpected expression in custom_data: ${e}`);
+      });
+      return {
+        file: bootScriptFile(script, BOOT_MARKERS[daemon]),
+        rules: terraformToNft(tf, { nsg, self: [topo.server.v4, topo.server.v6], virtualNetwork: ['198.51.100.0/24'] }),
+      };
+    }
+
+    describe.each(['proftpd', 'pure-ftpd'] as const)('%s', (daemon) => {
+      test.each([
+        ['AWS FtpsServer user data', awsBootFile],
+        ['Azure FtpsServer custom data', azureBootFile],
+      ])('%s: PASV (to the advertised address) and EPSV sessions behind the synthesized firewall', (_name, boot) => {
+        const { file, rules } = boot(daemon);
+        topo.firewall(topo.server, rules);
+        const d = startFromBootFile(daemon, ws, topo.server, file, 21);
+        try {
+          expect(session('pasv', { port: 21 })).toEqual(PASSED);
+          expect(session('epsv', { port: 21 })).toEqual(PASSED);
+        } finally {
+          d.stop();
+          topo.firewall(topo.server, '');
+        }
       });
     });
   });

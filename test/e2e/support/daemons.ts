@@ -131,3 +131,40 @@ function waitListening(host: Host, port: number, kind: string, stop: () => void,
     run('sleep', ['0.05']);
   }
 }
+
+/**
+ * Starts a daemon with the configuration a synthesized boot script writes (proftpd.conf, or Pure-FTPd's unit),
+ * changed only where this machine differs from the image: the certificate the boot script would fetch is the
+ * workspace's, and the binaries and ProFTPD's modules are the extracted ones.
+ */
+export function startFromBootFile(
+  kind: 'proftpd' | 'pure-ftpd',
+  ws: Workspace,
+  host: Host,
+  file: string,
+  port: number,
+): Daemon {
+  let argv: string[];
+  if (kind === 'proftpd') {
+    const conf = file
+      .replace(/^ModulePath .*$/m, `ModulePath ${PROFTPD_MODULES}`)
+      .replace(/^TLSRSACertificateFile .*$/m, `TLSRSACertificateFile ${ws.cert}`)
+      .replace(/^TLSRSACertificateKeyFile .*$/m, `TLSRSACertificateKeyFile ${ws.key}`);
+    const path_ = path.join(ws.dir, 'boot-proftpd.conf');
+    fs.writeFileSync(path_, conf);
+    argv = [PROFTPD, '--nodaemon', '--config', path_];
+  } else {
+    const exec = /^ExecStart=\/usr\/sbin\/pure-ftpd (.*)$/m.exec(file);
+    if (!exec) throw new Error('no ExecStart=/usr/sbin/pure-ftpd line in the unit');
+    const flags = exec[1].split(' ');
+    const cert = flags.indexOf('-2');
+    if (cert < 0) throw new Error('no certificate flag (-2) in the unit');
+    flags[cert + 1] = `${ws.cert},${ws.key}`;
+    argv = [PURE_FTPD, ...flags];
+  }
+  const log = path.join(ws.dir, `${kind}-boot.log`);
+  const child = spawnIn(host, argv, log);
+  const stop = () => killGroup(child);
+  waitListening(host, port, kind, stop, () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''));
+  return { kind, rendered: file, stop };
+}
