@@ -125,6 +125,10 @@ export const Diagnose = {
   probePortOutsideRange: define('probePortOutsideRange', 'error'),
   /** A passive data port does not answer. */
   probeDataPortClosed: define('probeDataPortClosed', 'error'),
+  /** The server does not know AUTH TLS (500/502/504): TLS is not loaded (ProFTPD without mod_tls). */
+  probeTlsNotOffered: define('probeTlsNotOffered', 'error'),
+  /** Data connections fail under TLS 1.3 and work under TLS 1.2: the server's TLS 1.3 session resumption fails. */
+  probeTls13DataFailure: define('probeTls13DataFailure', 'error'),
 } as const;
 
 type Registry = typeof Diagnose;

@@ -1,6 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { run } from '../../lib/cli/main';
 
 // The probe against stand-in servers on loopback (the real-server scenarios are in the end-to-end suite):
@@ -133,5 +136,151 @@ describe('ftps-rules probe tells failures apart, and exits when done', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(message);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connections', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-tls-'));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  beforeAll(() => {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Reads CRLF lines from a socket and answers them. */
+  function lines(socket: net.Socket, onLine: (line: string) => void): void {
+    let buffer = '';
+    socket.on('data', (d) => {
+      buffer += String(d);
+      let i: number;
+      while ((i = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        onLine(line);
+      }
+    });
+  }
+
+  test('a server answering AUTH TLS with 500 (ProFTPD without mod_tls): TLS not offered, and the cleartext login seen', async () => {
+    // GIVEN a server that speaks plain FTP only, as ProFTPD does when its TLS block is skipped
+    await withServer(
+      (socket) => {
+        socket.write('220 ProFTPD Server ready.\r\n');
+        lines(socket, (line) => {
+          if (line.startsWith('USER')) socket.write('331 Password required for u\r\n');
+          else if (line.startsWith('AUTH')) socket.write('500 AUTH not understood\r\n');
+          else if (line.startsWith('QUIT')) socket.end('221 Goodbye.\r\n');
+          else socket.write('500 not understood\r\n');
+        });
+      },
+      async (port) => {
+        const p = await probeLocal(port, 3);
+        expect(p.code).toBe(1);
+        expect(ids(p.stdout)).toEqual(['ftps-constructs:probePlainFtpAccepted', 'ftps-constructs:probeTlsNotOffered']);
+        expect(p.stdout).toContain('500 AUTH not understood');
+      },
+    );
+  });
+
+  /** A minimal FTPS server; with `failTls13Data`, a data connection that negotiated TLS 1.3 is closed after its handshake. */
+  function ftpsStandIn(failTls13Data: boolean) {
+    const pems = { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
+    const context = tls.createSecureContext(pems);
+    return (socket: net.Socket) => {
+      let control: net.Socket = socket;
+      let data: { server: tls.Server; socket?: tls.TLSSocket; waiting?: () => void } | undefined;
+      const reply = (text: string) => control.write(`${text}\r\n`);
+      const serveList = () => {
+        const d = data!;
+        const s = d.socket!;
+        data = undefined;
+        if (failTls13Data && s.getProtocol() === 'TLSv1.3') {
+          s.destroy();
+          reply('426 Failure writing network stream.');
+        } else {
+          reply('150 Here comes the directory listing.');
+          s.end('-rw-r--r-- 1 u u 0 Jan 1 00:00 file\r\n', () => reply('226 Directory send OK.'));
+        }
+        d.server.close();
+      };
+      const onLine = (line: string) => {
+        const [command] = line.split(' ');
+        if (command === 'AUTH') {
+          reply('234 Proceed with negotiation.');
+          const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+          secure.on('error', () => undefined);
+          control = secure;
+          lines(secure, onLine);
+        } else if (command === 'USER')
+          reply(control === socket ? '530 TLS required' : '331 Please specify the password.');
+        else if (command === 'PASS') reply('230 Login successful.');
+        else if (command === 'PBSZ' || command === 'PROT' || command === 'TYPE') reply('200 OK.');
+        else if (command === 'EPSV' || command === 'PASV') {
+          // Each transfer its own data listener, closed with its control connection.
+          const server = tls.createServer(pems, (s) => {
+            s.on('error', () => undefined);
+            data!.socket = s;
+            data!.waiting?.();
+          });
+          server.on('error', () => undefined);
+          socket.on('close', () => server.close());
+          server.listen(0, '127.0.0.1', () => {
+            const p = (server.address() as net.AddressInfo).port;
+            data = { server };
+            reply(
+              command === 'EPSV'
+                ? `229 Entering Extended Passive Mode (|||${p}|)`
+                : `227 Entering Passive Mode (127,0,0,1,${p >> 8},${p & 255}).`,
+            );
+          });
+        } else if (command === 'LIST') {
+          if (data?.socket) serveList();
+          else if (data) data.waiting = serveList;
+          else reply('425 Use PORT or PASV first.');
+        } else if (command === 'QUIT') control.end('221 Goodbye.\r\n');
+        else reply('500 Unknown command.');
+      };
+      socket.write('220 stand-in FTPS\r\n');
+      lines(socket, (line) => (control === socket ? onLine(line) : undefined));
+    };
+  }
+
+  test('a healthy stand-in passes (the stand-in is a working FTPS server)', async () => {
+    await withServer(ftpsStandIn(false), async (port) => {
+      const p = await probeLocal(port, 3);
+      expect(ids(p.stdout)).toEqual([]);
+      expect(p.code).toBe(0);
+    });
+  });
+
+  test('data connections failing only under TLS 1.3: diagnosed by a second try over TLS 1.2, exit 1', async () => {
+    await withServer(ftpsStandIn(true), async (port) => {
+      const p = await probeLocal(port, 3);
+      expect(p.code).toBe(1);
+      expect(ids(p.stdout)).toEqual(['ftps-constructs:probeTls13DataFailure']);
+      const steps = JSON.parse(p.stdout).steps as Array<{ step: string; ok: boolean }>;
+      expect(steps).toContainEqual(expect.objectContaining({ step: 'data over TLS 1.2', ok: true }));
+    });
   });
 });

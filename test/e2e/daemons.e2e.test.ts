@@ -6,6 +6,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Testing, TerraformStack } from 'cdktf';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -26,7 +27,7 @@ import {
   startDaemon,
   startFromBootFile,
 } from './support/daemons';
-import { Workspace, ftpsSession, tcpReachable } from './support/ftp';
+import { PASSWORD, USER, Workspace, ftpsSession, tcpReachable } from './support/ftp';
 import { e2eGate } from './support/prerequisites';
 import { Topology } from './support/topology';
 import { cfnToNft } from './support/translate-cfn';
@@ -283,6 +284,61 @@ suite('Three FTP daemons end to end', () => {
         }
       });
     });
+  });
+
+  test('the probe sees the field failure: a ProFTPD whose TLS block is skipped (an IfModule fragment without the module)', () => {
+    // GIVEN the configuration as a stock-Debian fragment would have it: TLS inside <IfModule mod_tls.c>, and the
+    // module never loaded (Debian's modules.conf ships LoadModule mod_tls.c commented out)
+    const rendered = renderProftpdConf(SEED, {
+      certificateFile: ws.cert,
+      privateKeyFile: ws.key,
+      modulePath: proftpdModules,
+    });
+    const lines = rendered.split('\n').filter((l) => l !== 'LoadModule mod_tls.c');
+    const first = lines.findIndex((l) => l.startsWith('TLS'));
+    const fragment = [
+      ...lines.slice(0, first),
+      '<IfModule mod_tls.c>',
+      ...lines.slice(first).filter(Boolean),
+      '</IfModule>',
+      '',
+    ].join('\n');
+    topo.firewall(topo.server, awsRules(SEED));
+    const daemon = startFromBootFile('proftpd', ws, topo.server, fragment, 21);
+    try {
+      // WHEN probed
+      const bin = path.resolve(__dirname, '../../dist/bin/ftps-rules.js');
+      const r = spawnSync(
+        'ip',
+        [
+          'netns',
+          'exec',
+          topo.inside.ns,
+          process.execPath,
+          bin,
+          'probe',
+          topo.server.v4,
+          '--user',
+          USER,
+          '--timeout',
+          '5',
+          '--format',
+          'json',
+        ],
+        { encoding: 'utf8', env: { ...process.env, FTPS_PASSWORD: PASSWORD }, timeout: 60_000 },
+      );
+      // THEN: it answers AUTH TLS with 500 and takes a password in clear; the probe says both, exit 1
+      expect(r.status).toBe(1);
+      const report = JSON.parse(r.stdout) as { diagnoses: Array<{ id: string; message: string }> };
+      expect(report.diagnoses.map((d) => d.id)).toEqual([
+        'ftps-constructs:probePlainFtpAccepted',
+        'ftps-constructs:probeTlsNotOffered',
+      ]);
+      expect(report.diagnoses[1].message).toMatch(/500 AUTH not understood/);
+    } finally {
+      daemon.stop();
+      topo.firewall(topo.server, '');
+    }
   });
 
   test('ProFTPD without mod_tls refuses to start: never plain FTP', () => {

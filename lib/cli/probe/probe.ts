@@ -152,6 +152,16 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
       });
     } catch (e) {
       steps.push({ step: 'TLS', ok: false, ms: since(t), detail: message(e) });
+      if (o.tls === 'explicit' && e instanceof FTPError && [500, 502, 504].includes(e.code)) {
+        // The field failure of a ProFTPD whose TLS block sits in <IfModule mod_tls.c> while the module is not loaded.
+        diagnoses.push(
+          Diagnose.probeTlsNotOffered(
+            `The server does not know AUTH TLS (${oneLine(e.message)}): it has no TLS at all, and serves plain FTP to whoever asks.`,
+            'Load TLS and require it: ProFTPD LoadModule mod_tls.c (Debian and Ubuntu: install proftpd-mod-crypto) with TLSEngine on and TLSRequired on outside any <IfModule> (renderProftpdConf does this); vsftpd ssl_enable=YES; Pure-FTPd -Y 2 or 3.',
+          ),
+        );
+        return done(false);
+      }
       diagnoses.push(
         Diagnose.probeTlsBroken(
           `The control port answers but TLS fails: ${message(e)}.`,
@@ -219,6 +229,21 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
       for (const command of ['EPSV', 'PASV'] as const)
         data.push(await dataAttempt(client, o, command, tlsOptions, session));
     }
+    // Every data connection failed in TLS while the control connection speaks TLS 1.3: does TLS 1.2 work?
+    const controlProtocol = (client.ftp.socket as tls.TLSSocket).getProtocol?.();
+    if (controlProtocol === 'TLSv1.3' && data.length > 0 && data.every((d) => !d.opened && tlsFailure(d))) {
+      t = performance.now();
+      const capped = await dataOverTls12(o, tlsOptions);
+      steps.push({ step: 'data over TLS 1.2', ok: capped.opened, ms: since(t), detail: capped.detail });
+      if (capped.opened) {
+        diagnoses.push(
+          Diagnose.probeTls13DataFailure(
+            `Every data connection failed under TLS 1.3 (${data[0].detail}), and one over a TLS 1.2 session worked: the server's TLS 1.3 session resumption fails for this client (vsftpd 3.0.3 does this to Go clients such as rclone: "binder does not verify").`,
+            'Cap the clients at TLS 1.2 (curl --tls-max 1.2, rclone disable_tls13, lftp ssl:priority NORMAL:-VERS-TLS1.3), or run ProFTPD or Pure-FTPd, whose TLS 1.3 resumption works.',
+          ),
+        );
+      }
+    }
     // One more without session reuse: does the server demand it (vsftpd require_ssl_reuse)?
     const noReuse = await dataAttempt(client, o, 'EPSV', tlsOptions, undefined);
     if (!noReuse.opened && /\b(522|425)\b/.test(noReuse.detail) && data.some((d) => d.opened)) {
@@ -236,6 +261,36 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
   diagnoseData(o, data, diagnoses, controlFamily, controlAddress);
   const ok = data.length > 0 && data.every((d) => d.opened) && !diagnoses.some((d) => d.level === 'error');
   return done(ok);
+}
+
+/**
+ * A data attempt that reached the port and then failed (in its TLS handshake or transfer): not a timeout (a
+ * firewall), a refused connection, or the server's own refusal (425/522 reuse, 550).
+ */
+function tlsFailure(d: DataAttempt): boolean {
+  return d.port > 0 && !/timed out|timeout|ECONNREFUSED|EHOSTUNREACH|\b(425|522|550)\b/i.test(d.detail);
+}
+
+/** One EPSV data connection over a fresh control session capped at TLS 1.2, resuming its session. */
+async function dataOverTls12(o: ProbeOptions, tlsOptions: tls.ConnectionOptions): Promise<DataAttempt> {
+  const capped: tls.ConnectionOptions = { ...tlsOptions, maxVersion: 'TLSv1.2' };
+  const client = new Client(o.timeoutMs);
+  try {
+    if (o.tls === 'implicit') await client.connectImplicitTLS(o.host, o.port, capped);
+    else {
+      await client.connect(o.host, o.port);
+      await client.useTLS(capped);
+    }
+    await client.login(o.user, o.password);
+    await client.send('PBSZ 0');
+    await client.send('PROT P');
+    await client.send('TYPE I');
+    return await dataAttempt(client, o, 'EPSV', capped, (client.ftp.socket as tls.TLSSocket).getSession());
+  } catch (e) {
+    return { command: 'EPSV', reply: '', address: '', port: 0, tried: '', opened: false, ms: 0, detail: message(e) };
+  } finally {
+    client.close();
+  }
 }
 
 function diagnoseData(
