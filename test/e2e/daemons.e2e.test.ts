@@ -73,6 +73,27 @@ suite('Three FTP daemons end to end', () => {
     return cfnToNft(template, { securityGroup: stack.getLogicalId(endpoint.securityGroup.node.defaultChild as never) });
   }
 
+  /** The security group and network ACL (stateless, with its reply entries) of the seed endpoint. */
+  function awsNaclRules(options: FtpsOptions): string {
+    const app = new App();
+    const stack = new Stack(app, 'E2e', {
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-12345678', availabilityZones: ['us-east-1a'] });
+    const acl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+    const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+      vpc,
+      ...options,
+      networkAcl: acl,
+      clients: [ec2.Peer.ipv4('203.0.113.0/25')],
+    });
+    const template = app.synth().getStackByName('E2e').template;
+    return cfnToNft(template, {
+      securityGroup: stack.getLogicalId(endpoint.securityGroup.node.defaultChild as never),
+      networkAcl: stack.getLogicalId(acl.node.defaultChild as never),
+    });
+  }
+
   function azureRules(options: FtpsOptions): string {
     const stack = new TerraformStack(Testing.app(), 'e2e');
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
@@ -121,6 +142,13 @@ suite('Three FTP daemons end to end', () => {
         expect(session('pasv', { port: 21 })).toEqual(PASSED);
         expect(session('epsv', { port: 21 }, topo.server.v6)).toEqual(PASSED);
         expect(tcpReachable(topo.outside, topo.server.v4, 21)).toBe(false);
+      });
+    });
+
+    test('AWS network ACL (stateless) with the security group: EPSV and PASV over IPv4', () => {
+      withDaemon(kind, SEED, awsNaclRules(SEED), () => {
+        expect(session('epsv', { port: 21 })).toEqual(PASSED);
+        expect(session('pasv', { port: 21 })).toEqual(PASSED);
       });
     });
 
