@@ -182,7 +182,7 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
           certificate === 'selfSigned'
             ? { kind: 'selfSigned', commonName: this.publicIp }
             : fetchCertificate(secretId(certificate), files),
-        usersJsonCommand: `aws secretsmanager get-secret-value --region ${shellWord(Aws.REGION, QUOTING)} --secret-id ${shellWord(secretId(props.usersSecret), QUOTING)} --query SecretString --output text`,
+        usersJsonCommand: readSecret(secretId(props.usersSecret), 'the users secret'),
         usersRoot: USERS_ROOT,
         quoting: QUOTING,
       }),
@@ -321,7 +321,7 @@ function fetchCertificate(
     kind: 'fetch',
     commands: [
       // The paths reach Python as arguments, never inside its text.
-      `aws secretsmanager get-secret-value --region ${shellWord(Aws.REGION, QUOTING)} --secret-id ${shellWord(secretArn, QUOTING)} --query SecretString --output text | python3 -c '`,
+      `${readSecret(secretArn, 'the certificate secret')} | python3 -c '`,
       'import json, sys',
       's = json.load(sys.stdin)',
       'open(sys.argv[1], "w").write(s["certificate"])',
@@ -329,6 +329,14 @@ function fetchCertificate(
       `' ${shellWord(files.certificateFile)} ${shellWord(files.privateKeyFile)}`,
     ],
   };
+}
+
+/**
+ * Prints a secret's string; when Secrets Manager cannot give it, a line saying which secret goes to the log (the
+ * journal) and the boot script stops there (set -e, pipefail): no daemon starts half-configured.
+ */
+function readSecret(id: string, what: string): string {
+  return `{ aws secretsmanager get-secret-value --region ${shellWord(Aws.REGION, QUOTING)} --secret-id ${shellWord(id, QUOTING)} --query SecretString --output text || { echo "ftps-constructs: cannot read ${what} from Secrets Manager; stopping before the FTP daemon starts" >&2; exit 1; }; }`;
 }
 
 /** The full ARN when known; else the name (a partial ARN could match another secret whose name ends alike). */

@@ -254,10 +254,16 @@ export class FtpsServer extends Construct {
 
 /** Reads a Key Vault secret with the VM's managed identity (IMDS token, Key Vault REST); prints its value. */
 function usersCommand(secretUri: string): string {
+  // Reads the secret into memory (never a file); 403 is retried while the role assignment applies (up to 5
+  // minutes), any other failure stops the boot at once with a line naming it.
   return [
-    `token=$(curl -sSf --retry 10 --retry-delay 5 -H Metadata:true 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')`,
-    // The role assignment may take a few minutes to apply: retry 403s.
-    `&& for i in $(seq 1 30); do curl -sSf -H "Authorization: Bearer $token" ${shellWord(`${secretUri}?api-version=7.4`, QUOTING)} && break; sleep 10; done | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])'`,
+    `{ token=$(curl -sSf --retry 10 --retry-delay 5 -H Metadata:true 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') || { echo "ftps-constructs: no managed identity token from the instance metadata service; stopping before the FTP daemon starts" >&2; exit 1; };`,
+    `nl=$'\\n'; for i in $(seq 1 30); do`,
+    `resp=$(curl -sS -w '\\n%{http_code}' -H "Authorization: Bearer $token" ${shellWord(`${secretUri}?api-version=7.4`, QUOTING)}) || { echo "ftps-constructs: cannot reach Key Vault for the users secret; stopping before the FTP daemon starts" >&2; exit 1; };`,
+    `code=\${resp##*$nl};`,
+    `if [ "$code" = 200 ]; then printf '%s' "\${resp%$nl*}"; exit 0; fi;`,
+    `[ "$code" = 403 ] || { echo "ftps-constructs: Key Vault answered HTTP $code for the users secret; stopping before the FTP daemon starts" >&2; exit 1; };`,
+    `sleep 10; done; echo "ftps-constructs: Key Vault still refuses the users secret (403) after 5 minutes; stopping before the FTP daemon starts" >&2; exit 1; } | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])'`,
   ].join(' ');
 }
 

@@ -33,7 +33,7 @@ function bootScript(secretName: string | ((stack: Stack) => string), refs: Recor
 
 /** Each `aws secretsmanager` command of the script, up to its pipe into Python. */
 function secretCommands(script: string): string[] {
-  return [...script.matchAll(/^(aws secretsmanager get-secret-value .*? --output text) \|/gm)].map((m) => m[1]);
+  return [...script.matchAll(/^\{ (aws secretsmanager get-secret-value .*? --output text) \|\| /gm)].map((m) => m[1]);
 }
 
 describe('AWS FtpsServer boot script: secret names cannot inject commands', () => {

@@ -54,7 +54,7 @@ describe('Azure FtpsServer boot script: the users secret URI cannot inject comma
       throw new Error(`unexpected expression ${e}`);
     });
     expect(scriptSyntaxErrors(script)).toEqual([]);
-    const m = /curl -sSf -H "Authorization: Bearer \$token" (.+?) && break/.exec(script);
+    const m = /curl -sS -w '\\n%\{http_code\}' -H "Authorization: Bearer \$token" (.+?)\) \|\| /.exec(script);
     expect(m).not.toBeNull();
     const run = runWithStubs(`token=t; curl -H "Authorization: Bearer $token" ${m![1]}`, ['curl']);
     expect(run.created).toEqual([]);
