@@ -226,16 +226,17 @@ export function renderVsftpdBootScript(props: VsftpdBootScriptProps): string[] {
     ...(props.prepare ?? []),
     `install -d -m 0755 ${root}`,
     // mkdir, not install -m: an existing directory (the Azure agent's /var/lib/waagent) keeps its mode.
-    `mkdir -p "$(dirname ${cert})" "$(dirname ${key})"`,
+    `mkdir -p "$(dirname ${conf})" "$(dirname ${cert})" "$(dirname ${key})"`,
     ...(daemon === 'vsftpd'
       ? [
           'install -d -m 0755 /var/run/vsftpd/empty',
           // /var/run is a tmpfs: recreate vsftpd's secure_chroot_dir at every boot.
           "echo 'd /var/run/vsftpd/empty 0755 root root -' > /etc/tmpfiles.d/ftps-constructs-vsftpd.conf",
-          // vsftpd's PAM service admits only users whose shell is listed in /etc/shells.
-          `grep -qx ${NOLOGIN} /etc/shells || echo ${NOLOGIN} >> /etc/shells`,
         ]
       : []),
+    // vsftpd's PAM service (pam_shells) and Pure-FTPd itself admit only users whose shell is listed in /etc/shells;
+    // the FTP users have none (ProFTPD's RequireValidShell is off in its configuration).
+    ...(daemon !== 'proftpd' ? [`grep -qx ${NOLOGIN} /etc/shells || echo ${NOLOGIN} >> /etc/shells`] : []),
     `cat > ${conf} <<'${boot.marker}'`,
     ...confLines,
     boot.marker,

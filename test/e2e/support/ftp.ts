@@ -143,6 +143,9 @@ export interface SessionOptions {
   readonly mode: 'epsv' | 'pasv' | 'active';
   readonly timeoutSeconds?: number;
   readonly name?: string;
+  /** Another account than the workspace's test user. */
+  readonly user?: string;
+  readonly password?: string;
 }
 
 /** How many curl steps were retried after vsftpd's transient 426 (reported by the suite). */
@@ -161,7 +164,7 @@ export function ftpsSession(ws: Workspace, o: SessionOptions): SessionResult {
   const base = [
     `${scheme}://${host}:${o.port}/`,
     '--user',
-    `${USER}:${PASSWORD}`,
+    `${o.user ?? USER}:${o.password ?? PASSWORD}`,
     '--insecure',
     '--tls-max',
     '1.2',
