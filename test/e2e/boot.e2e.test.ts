@@ -239,6 +239,16 @@ suite('Deployable servers booted under systemd', () => {
   });
 
   test.each(['proftpd', 'pure-ftpd'] as const)(
+    'AWS FtpsServer with %s: the user data boots a working server',
+    (daemon) => {
+      const { script, rules } = awsServer(daemon);
+      boot(script, awsAnswers(JSON.stringify(USERS)), rules, (g) =>
+        expectWorkingServer(g, daemon === 'proftpd' ? 'proftpd' : 'pure-ftpd-ftps', false),
+      );
+    },
+  );
+
+  test.each(['proftpd', 'pure-ftpd'] as const)(
     'Azure FtpsServer with %s: the custom data boots a working server',
     (daemon) => {
       const { script, rules, files, answers } = azureServer(daemon);
