@@ -39,6 +39,8 @@ export function renderDaemonConfiguration(
   settings: FtpsServerSettings,
   context: RenderContext = {},
 ): string {
+  const problems = daemonProblems({ daemon, tls: options?.tls });
+  if (problems.length > 0) throw new FtpsValidationError(problems, 'server configuration');
   if (daemon === 'proftpd') return renderProftpdConf(options, settings, context);
   if (daemon === 'pure-ftpd') return renderPureFtpdService(options, settings, context);
   return renderVsftpdConf(options, settings, context);
@@ -121,7 +123,7 @@ const NOLOGIN = '/usr/sbin/nologin';
  */
 export function renderVsftpdBootScript(props: VsftpdBootScriptProps): string[] {
   const daemon = props.daemon ?? 'vsftpd';
-  const boot = DAEMON_BOOT[daemon];
+  const boot = Object.prototype.hasOwnProperty.call(DAEMON_BOOT, daemon) ? DAEMON_BOOT[daemon] : undefined;
   if (boot === undefined || (daemon !== 'vsftpd' && props.packageManager !== 'apt')) {
     throw new FtpsValidationError(
       [
@@ -259,7 +261,7 @@ export function daemonProblems(props: {
   readonly tls?: unknown;
 }): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const daemon = props.daemon ?? 'vsftpd';
+  const daemon = props.daemon === undefined ? 'vsftpd' : props.daemon; // null is not "unset"
   if (!FTP_DAEMONS.includes(daemon as FtpDaemon)) {
     out.push(
       Diagnose.invalidProp(

@@ -2,6 +2,7 @@ import {
   DiagnosticIds,
   FtpsTls,
   FtpsValidationError,
+  renderDaemonConfiguration,
   renderProftpdConf,
   renderPureFtpdFlags,
   renderPureFtpdService,
@@ -127,6 +128,23 @@ describe('renderProftpdConf', () => {
       /modulePath .* must be an absolute path/,
     );
   });
+});
+
+describe('renderDaemonConfiguration', () => {
+  test('each daemon gets its own file from the same options', () => {
+    expect(renderDaemonConfiguration('vsftpd', SEED, FILES)).toContain('\npasv_min_port=50000\n');
+    expect(renderDaemonConfiguration('proftpd', SEED, FILES)).toContain('\nPassivePorts 50000 50004\n');
+    expect(renderDaemonConfiguration('pure-ftpd', SEED, FILES)).toContain(' -p 50000:50004 ');
+  });
+
+  test.each([['nginx'], ['constructor'], ['__proto__'], [null], [7]])(
+    'fails for the daemon %p, naming the choices',
+    (daemon) => {
+      expect(() => renderDaemonConfiguration(daemon as never, SEED, FILES)).toThrow(
+        /\[ftps-constructs:invalidProp\] daemon \(.*\) is not one of vsftpd, proftpd, pure-ftpd/,
+      );
+    },
+  );
 });
 
 describe('renderPureFtpdFlags and renderPureFtpdService', () => {
