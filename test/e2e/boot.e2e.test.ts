@@ -3,23 +3,14 @@
 // namespace of the topology, with the cloud faked by stand-in `aws` and `curl` commands; then FTPS sessions for
 // each user from the client namespace through the synthesized firewall. Proven: the apt branch on Debian 12
 // under systemd; not proven: Amazon Linux 2023's dnf branch, Ubuntu 24.04 itself, the real metadata services.
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Testing, TerraformStack } from 'cdktf';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { FtpsServer } from '../../lib/aws';
-import { FtpsServer as AzureFtpsServer } from '../../lib/azure';
-import { cfnText } from '../aws/fixtures';
-import { customDataText } from '../support/terraform-custom-data';
 import { Workspace, ftpsSession } from './support/ftp';
 import { FakeAnswer, Guest, missingBootTools, rootfsTarball } from './support/guest';
 import { e2eGate } from './support/prerequisites';
+import { awsServer, azureServer } from './support/servers';
 import { Topology, run } from './support/topology';
-import { cfnToNft } from './support/translate-cfn';
-import { terraformToNft } from './support/translate-tf';
 
 const gate = e2eGate();
 const suite = gate.run ? describe : describe.skip;
@@ -55,42 +46,12 @@ suite('Deployable servers booted under systemd', () => {
       .digest('hex');
 
   /** The AWS server's user data as EC2 runs it, on Debian (apt), with the region and Elastic IP it will have. */
-  function awsServer(daemon: 'vsftpd' | 'proftpd' | 'pure-ftpd' = 'vsftpd') {
-    const app = new App({ builtinCloudFormationValidation: false });
-    const stack = new Stack(app, 'Boot', {
-      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-    });
-    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'PublicVpc', {
-      vpcId: 'vpc-12345678',
-      availabilityZones: ['us-east-1a'],
-      publicSubnetIds: ['subnet-12345678'],
-      publicSubnetRouteTableIds: ['rtb-12345678'],
-    });
-    const server = new FtpsServer(stack, 'Server', {
-      vpc,
-      daemon,
-      packageManager: 'apt',
-      machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }),
-      passivePorts: { from: 50000, to: 50009 },
-      clients: [ec2.Peer.ipv4('203.0.113.0/25')],
-      certificateSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Cert', CERT_ARN),
-      usersSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Users', 'ftps/users'),
-    });
-    const template = app.synth().getStackByName('Boot').template;
-    const [instance] = Object.values<{ Type: string; Properties: Record<string, unknown> }>(template.Resources).filter(
-      (r) => r.Type === 'AWS::EC2::Instance',
+  function awsBoot(daemon: 'vsftpd' | 'proftpd' | 'pure-ftpd' = 'vsftpd') {
+    return awsServer(
+      topo.server.v4,
+      { daemon, packageManager: 'apt', machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }) },
+      CERT_ARN,
     );
-    const [eip] = Object.keys(template.Resources).filter((k) => template.Resources[k].Type === 'AWS::EC2::EIP');
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
-    const script = cfnText(instance.Properties.UserData)
-      .replaceAll(`{GetAtt:${eip}.PublicIp}`, topo.server.v4)
-      .replaceAll(b64('{Ref:AWS::Region}'), b64('us-east-1'));
-    return {
-      script,
-      rules: cfnToNft(template, {
-        securityGroup: stack.getLogicalId(server.endpoint.securityGroup.node.defaultChild as never),
-      }),
-    };
   }
 
   function awsAnswers(users: string): FakeAnswer[] {
@@ -105,17 +66,9 @@ suite('Deployable servers booted under systemd', () => {
   }
 
   /** The Azure server's custom data as cloud-init runs it, with the public IP it will have. */
-  function azureServer(daemon: 'vsftpd' | 'proftpd' | 'pure-ftpd' = 'vsftpd') {
-    const stack = new TerraformStack(Testing.app(), 'boot');
-    new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    new AzureFtpsServer(stack, 'Server', {
-      resourceGroupName: 'rg',
-      location: 'westeurope',
-      subnetId: 'subnet',
+  function azureBoot(daemon: 'vsftpd' | 'proftpd' | 'pure-ftpd' = 'vsftpd') {
+    const { script, rules } = azureServer(topo.server, {
       daemon,
-      passivePorts: { from: 50000, to: 50009 },
-      clients: ['203.0.113.0/25'],
-      adminSshPublicKey: 'ssh-ed25519 AAAA boot',
       keyVaultCertificate: {
         keyVaultId: '/subscriptions/s/kv',
         secretId: 'https://kv-ftps.vault.azure.net/secrets/c/1',
@@ -123,16 +76,9 @@ suite('Deployable servers booted under systemd', () => {
       },
       usersSecret: { keyVaultId: '/subscriptions/s/kv', secretUri: USERS_URI },
     });
-    const tf = JSON.parse(Testing.synth(stack, true));
-    const [vm] = Object.values(tf.resource.azurerm_linux_virtual_machine) as Array<{ custom_data: string }>;
-    const nsg = (Object.values(tf.resource.azurerm_network_security_rule)[0] as { network_security_group_name: string })
-      .network_security_group_name;
     return {
-      script: customDataText(vm.custom_data, (e) => {
-        if (/^azurerm_public_ip\.\w+\.ip_address$/.test(e)) return topo.server.v4;
-        throw new Error(`unexpected expression in custom_data: ${e}`);
-      }),
-      rules: terraformToNft(tf, { nsg, self: [topo.server.v4, topo.server.v6], virtualNetwork: ['198.51.100.0/24'] }),
+      script,
+      rules,
       // What the Azure agent writes before custom data runs: the Key Vault certificate, named by its thumbprint.
       files: {
         [`/var/lib/waagent/${THUMBPRINT}.crt`]: certificate(),
@@ -208,7 +154,7 @@ suite('Deployable servers booted under systemd', () => {
   }
 
   test('AWS FtpsServer (vsftpd, the apt branch): the user data boots a working server with the secrets it asked for', () => {
-    const { script, rules } = awsServer();
+    const { script, rules } = awsBoot();
     boot(script, awsAnswers(JSON.stringify(USERS)), rules, (g) => {
       expectWorkingServer(g, 'vsftpd', true);
       // The script asked the fake cloud for exactly the two secrets, in the stack's region
@@ -221,7 +167,7 @@ suite('Deployable servers booted under systemd', () => {
   });
 
   test('Azure FtpsServer (vsftpd): the custom data boots a working server with the Key Vault certificate and users', () => {
-    const { script, rules, files, answers } = azureServer();
+    const { script, rules, files, answers } = azureBoot();
     boot(
       script,
       answers,
@@ -241,7 +187,7 @@ suite('Deployable servers booted under systemd', () => {
   test.each(['proftpd', 'pure-ftpd'] as const)(
     'AWS FtpsServer with %s: the user data boots a working server',
     (daemon) => {
-      const { script, rules } = awsServer(daemon);
+      const { script, rules } = awsBoot(daemon);
       boot(script, awsAnswers(JSON.stringify(USERS)), rules, (g) =>
         expectWorkingServer(g, daemon === 'proftpd' ? 'proftpd' : 'pure-ftpd-ftps', false),
       );
@@ -251,7 +197,7 @@ suite('Deployable servers booted under systemd', () => {
   test.each(['proftpd', 'pure-ftpd'] as const)(
     'Azure FtpsServer with %s: the custom data boots a working server',
     (daemon) => {
-      const { script, rules, files, answers } = azureServer(daemon);
+      const { script, rules, files, answers } = azureBoot(daemon);
       boot(
         script,
         answers,
@@ -281,7 +227,7 @@ suite('Deployable servers booted under systemd', () => {
   ])(
     'AWS: %s fails the boot fast, with a clear line in the journal and no daemon listening',
     (_name, special, line) => {
-      const { script, rules } = awsServer();
+      const { script, rules } = awsBoot();
       const answers =
         special === null
           ? awsAnswers('["alice"]')

@@ -9,11 +9,9 @@ import { Testing, TerraformStack } from 'cdktf';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { FtpsEndpoint, FtpsServer } from '../../lib/aws';
-import { FtpsEndpoint as AzureFtpsEndpoint, FtpsServer as AzureFtpsServer } from '../../lib/azure';
-import { cfnText } from '../aws/fixtures';
-import { bootScriptFile, customDataText } from '../support/terraform-custom-data';
+import { FtpsEndpoint } from '../../lib/aws';
+import { FtpsEndpoint as AzureFtpsEndpoint } from '../../lib/azure';
+import { bootScriptFile } from '../support/terraform-custom-data';
 import { FtpsOptions, FtpsTls, renderProftpdConf } from '../../lib/core';
 import { CLIENTS, ClientKind, clientSession } from './support/clients';
 import { expectedIncompatibility } from './support/compatibility';
@@ -29,6 +27,7 @@ import {
 } from './support/daemons';
 import { PASSWORD, USER, Workspace, ftpsSession, tcpReachable } from './support/ftp';
 import { e2eGate } from './support/prerequisites';
+import { awsServer, azureServer } from './support/servers';
 import { Topology } from './support/topology';
 import { cfnToNft } from './support/translate-cfn';
 import { terraformToNft } from './support/translate-tf';
@@ -232,68 +231,14 @@ suite('Three FTP daemons end to end', () => {
   });
 
   describe('deployable servers: the ProFTPD and Pure-FTPd configuration inside the synthesized boot scripts', () => {
-    function awsBootFile(daemon: 'proftpd' | 'pure-ftpd') {
-      const app = new App({ builtinCloudFormationValidation: false });
-      const stack = new Stack(app, 'E2eServer', {
-        synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-      });
-      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'PublicVpc', {
-        vpcId: 'vpc-12345678',
-        availabilityZones: ['us-east-1a'],
-        publicSubnetIds: ['subnet-12345678'],
-        publicSubnetRouteTableIds: ['rtb-12345678'],
-      });
-      const server = new FtpsServer(stack, 'Server', {
-        vpc,
-        daemon,
-        passivePorts: { from: 50000, to: 50019 },
-        clients: [ec2.Peer.ipv4('203.0.113.0/25')],
-        selfSignedCertificate: true,
-        usersSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Users', 'ftps/users'),
-      });
-      const template = app.synth().getStackByName(stack.stackName).template;
-      const [instance] = Object.values<{ Type: string; Properties: Record<string, unknown> }>(
-        template.Resources,
-      ).filter((r) => r.Type === 'AWS::EC2::Instance');
-      const [eip] = Object.keys(template.Resources).filter((k) => template.Resources[k].Type === 'AWS::EC2::EIP');
-      // The boot script as EC2 runs it, with the Elastic IP it will have (here: the server's own address).
-      const script = cfnText(instance.Properties.UserData).replaceAll(`{GetAtt:${eip}.PublicIp}`, topo.server.v4);
-      return {
-        file: bootScriptFile(script, BOOT_MARKERS[daemon]),
-        rules: cfnToNft(template, {
-          securityGroup: stack.getLogicalId(server.endpoint.securityGroup.node.defaultChild as never),
-        }),
-      };
-    }
-
-    function azureBootFile(daemon: 'proftpd' | 'pure-ftpd') {
-      const stack = new TerraformStack(Testing.app(), 'e2e-server');
-      new AzurermProvider(stack, 'azurerm', { features: [{}] });
-      new AzureFtpsServer(stack, 'Server', {
-        resourceGroupName: 'rg',
-        location: 'westeurope',
-        subnetId: 'subnet',
-        daemon,
-        passivePorts: { from: 50000, to: 50019 },
-        clients: ['203.0.113.0/25'],
-        adminSshPublicKey: 'ssh-ed25519 AAAA e2e',
-        selfSignedCertificate: true,
-        acknowledgeWarnings: ['ftps-constructs:selfSignedCertificate'],
-      });
-      const tf = JSON.parse(Testing.synth(stack, true));
-      const [vm] = Object.values(tf.resource.azurerm_linux_virtual_machine) as Array<{ custom_data: string }>;
-      const nsg = (
-        Object.values(tf.resource.azurerm_network_security_rule)[0] as { network_security_group_name: string }
-      ).network_security_group_name;
-      const script = customDataText(vm.custom_data, (e) => {
-        if (/^azurerm_public_ip\.\w+\.ip_address$/.test(e)) return topo.server.v4;
-        throw new Error(`unexpected expression in custom_data: ${e}`);
-      });
-      return {
-        file: bootScriptFile(script, BOOT_MARKERS[daemon]),
-        rules: terraformToNft(tf, { nsg, self: [topo.server.v4, topo.server.v6], virtualNetwork: ['198.51.100.0/24'] }),
-      };
-    }
+    const awsBootFile = (daemon: 'proftpd' | 'pure-ftpd') => {
+      const { script, rules } = awsServer(topo.server.v4, { daemon });
+      return { file: bootScriptFile(script, BOOT_MARKERS[daemon]), rules };
+    };
+    const azureBootFile = (daemon: 'proftpd' | 'pure-ftpd') => {
+      const { script, rules } = azureServer(topo.server, { daemon });
+      return { file: bootScriptFile(script, BOOT_MARKERS[daemon]), rules };
+    };
 
     describe.each(['proftpd', 'pure-ftpd'] as const)('%s', (daemon) => {
       test.each([

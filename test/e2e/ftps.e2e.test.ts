@@ -7,11 +7,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Testing, TerraformStack } from 'cdktf';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { FtpsEndpoint, FtpsServer } from '../../lib/aws';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { FtpsEndpoint as AzureFtpsEndpoint, FtpsServer as AzureFtpsServer } from '../../lib/azure';
-import { cfnText } from '../aws/fixtures';
-import { bootScriptConf, confEntries, customDataText } from '../support/terraform-custom-data';
+import { FtpsEndpoint } from '../../lib/aws';
+import { FtpsEndpoint as AzureFtpsEndpoint } from '../../lib/azure';
+import { bootScriptConf, confEntries } from '../support/terraform-custom-data';
 import { FtpsTls, ResolvedFtpsOptions, buildWorksheet } from '../../lib/core';
 import {
   PASSWORD,
@@ -26,6 +24,7 @@ import {
 import { cfnToNft, linkStacks } from './support/translate-cfn';
 import { terraformToNft } from './support/translate-tf';
 import { e2eGate } from './support/prerequisites';
+import { awsServer, azureServer } from './support/servers';
 import { Topology, writeNetnsEtc } from './support/topology';
 
 const gate = e2eGate();
@@ -417,72 +416,11 @@ suite('FTPS end to end', () => {
   // ---- deployable servers: the vsftpd.conf the boot script writes, read back from the templates ----
 
   describe('deployable servers: the configuration inside the synthesized boot scripts', () => {
-    function awsServer() {
-      // The instance's zone is hard-coded in this fixture: skip CloudFormation's schema checks (they only warn).
-      const app = new App({ builtinCloudFormationValidation: false });
-      const stack = new Stack(app, 'E2eServer', {
-        synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-      });
-      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'PublicVpc', {
-        vpcId: 'vpc-12345678',
-        availabilityZones: ['us-east-1a'],
-        publicSubnetIds: ['subnet-12345678'],
-        publicSubnetRouteTableIds: ['rtb-12345678'],
-      });
-      const server = new FtpsServer(stack, 'Server', {
-        vpc,
-        passivePorts: { from: 50000, to: 50019 },
-        clients: [ec2.Peer.ipv4('203.0.113.0/25')],
-        selfSignedCertificate: true,
-        usersSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Users', 'ftps/users'),
-      });
-      const template = app.synth().getStackByName(stack.stackName).template as Template;
-      const [instance] = Object.values(template.Resources).filter((r) => r.Type === 'AWS::EC2::Instance');
-      const [eip] = Object.keys(template.Resources).filter((k) => template.Resources[k].Type === 'AWS::EC2::EIP');
-      return {
-        options: server.endpoint.options,
-        /** The boot script as EC2 runs it, with the Elastic IP it will have. */
-        script: (elasticIp: string) =>
-          cfnText(instance.Properties!.UserData).replaceAll(`{GetAtt:${eip}.PublicIp}`, elasticIp),
-        rules: cfnToNft(template, { securityGroup: logicalId(stack, server.endpoint.securityGroup) }),
-      };
-    }
-
-    function azureServer() {
-      const stack = new TerraformStack(Testing.app(), 'e2e-server');
-      new AzurermProvider(stack, 'azurerm', { features: [{}] });
-      const server = new AzureFtpsServer(stack, 'Server', {
-        resourceGroupName: 'rg',
-        location: 'westeurope',
-        subnetId: 'subnet',
-        passivePorts: { from: 50000, to: 50019 },
-        clients: ['203.0.113.0/25'],
-        adminSshPublicKey: 'ssh-ed25519 AAAA e2e',
-        selfSignedCertificate: true,
-        acknowledgeWarnings: ['ftps-constructs:selfSignedCertificate'],
-      });
-      const tf = JSON.parse(Testing.synth(stack, true));
-      const [vm] = Object.values(tf.resource.azurerm_linux_virtual_machine) as Array<{ custom_data: string }>;
-      const nsg = (
-        Object.values(tf.resource.azurerm_network_security_rule)[0] as { network_security_group_name: string }
-      ).network_security_group_name;
-      return {
-        options: server.endpoint.options,
-        /** The boot script as cloud-init runs it, with the public IP it will have. */
-        script: (publicIp: string) =>
-          customDataText(vm.custom_data, (e) => {
-            if (/^azurerm_public_ip\.\w+\.ip_address$/.test(e)) return publicIp;
-            throw new Error(`unexpected expression in custom_data: ${e}`);
-          }),
-        rules: terraformToNft(tf, { nsg, self: [topo.server.v4, topo.server.v6], virtualNetwork: ['198.51.100.0/24'] }),
-      };
-    }
-
     // In the namespaces the server has no NAT: the address it advertises is its own, as the Elastic IP /
     // public IP would be for a client on the Internet. curl uses the PASV address (--no-ftp-skip-pasv-ip).
     test('AWS FtpsServer: the user-data vsftpd.conf passes a PASV session behind the synthesized security group', () => {
-      const { options, script, rules } = awsServer();
-      const conf = bootScriptConf(script(topo.server.v4));
+      const { options, script, rules } = awsServer(topo.server.v4);
+      const conf = bootScriptConf(script);
       expect(confEntries(conf)).toMatchObject({ pasv_address: topo.server.v4, pasv_min_port: '50000' });
       withServer(
         options,
@@ -497,8 +435,8 @@ suite('FTPS end to end', () => {
     });
 
     test('AWS FtpsServer, negative control: with another advertised address the listing fails (the NAT trap)', () => {
-      const { options, script, rules } = awsServer();
-      const conf = bootScriptConf(script('203.0.113.250'));
+      const { options, script, rules } = awsServer('203.0.113.250');
+      const conf = bootScriptConf(script);
       withServer(
         options,
         rules,
@@ -509,8 +447,8 @@ suite('FTPS end to end', () => {
     });
 
     test('Azure FtpsServer: the cloud-init vsftpd.conf passes a PASV session behind the synthesized NSG', () => {
-      const { options, script, rules } = azureServer();
-      const conf = bootScriptConf(script(topo.server.v4));
+      const { options, script, rules } = azureServer(topo.server);
+      const conf = bootScriptConf(script);
       expect(confEntries(conf)).toMatchObject({ pasv_address: topo.server.v4, pasv_max_port: '50019' });
       withServer(
         options,

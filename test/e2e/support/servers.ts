@@ -1,0 +1,99 @@
+// The deployable servers synthesized as the end-to-end files need them: the boot script as the cloud would run it
+// (deploy-time values substituted) and the firewall rules for the test's nftables. One place for the three files
+// that boot them, run their configuration, or read it back.
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Testing, TerraformStack } from 'cdktf';
+import { FtpsServer, FtpsServerProps } from '../../../lib/aws';
+import { FtpsServer as AzureFtpsServer, FtpsServerProps as AzureFtpsServerProps } from '../../../lib/azure';
+import { ResolvedFtpsOptions } from '../../../lib/core';
+import { cfnText } from '../../aws/fixtures';
+import { customDataText } from '../../support/terraform-custom-data';
+import { cfnToNft } from './translate-cfn';
+import { terraformToNft } from './translate-tf';
+
+export interface SynthesizedServer {
+  readonly options: ResolvedFtpsOptions;
+  /** The boot script as the cloud runs it, with `address` as the public IP and us-east-1 as the region. */
+  readonly script: string;
+  /** The server's firewall as nftables. */
+  readonly rules: string;
+}
+
+/** An AWS FtpsServer for the clients 203.0.113.0/25: self-signed, or with the certificate secret of that ARN. */
+export function awsServer(
+  address: string,
+  overrides: Partial<FtpsServerProps> = {},
+  certificateArn?: string,
+): SynthesizedServer {
+  // The instance's zone is hard-coded in this fixture: skip CloudFormation's schema checks (they only warn).
+  const app = new App({ builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'E2eServer', {
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+  });
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'PublicVpc', {
+    vpcId: 'vpc-12345678',
+    availabilityZones: ['us-east-1a'],
+    publicSubnetIds: ['subnet-12345678'],
+    publicSubnetRouteTableIds: ['rtb-12345678'],
+  });
+  const server = new FtpsServer(stack, 'Server', {
+    vpc,
+    passivePorts: { from: 50000, to: 50019 },
+    clients: [ec2.Peer.ipv4('203.0.113.0/25')],
+    ...(certificateArn
+      ? { certificateSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Cert', certificateArn) }
+      : { selfSignedCertificate: true }),
+    usersSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Users', 'ftps/users'),
+    ...overrides,
+  });
+  const template = app.synth().getStackByName(stack.stackName).template;
+  const [instance] = Object.values<{ Type: string; Properties: Record<string, unknown> }>(template.Resources).filter(
+    (r) => r.Type === 'AWS::EC2::Instance',
+  );
+  const [eip] = Object.keys(template.Resources).filter((k) => template.Resources[k].Type === 'AWS::EC2::EIP');
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  return {
+    options: server.endpoint.options,
+    script: cfnText(instance.Properties.UserData)
+      .replaceAll(`{GetAtt:${eip}.PublicIp}`, address)
+      .replaceAll(b64('{Ref:AWS::Region}'), b64('us-east-1')),
+    rules: cfnToNft(template, {
+      securityGroup: stack.getLogicalId(server.endpoint.securityGroup.node.defaultChild as never),
+    }),
+  };
+}
+
+/** An Azure FtpsServer (self-signed unless overridden) for the clients 203.0.113.0/25. */
+export function azureServer(
+  address: { readonly v4: string; readonly v6: string },
+  overrides: Partial<AzureFtpsServerProps> = {},
+): SynthesizedServer {
+  const stack = new TerraformStack(Testing.app(), 'e2e-server');
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  const server = new AzureFtpsServer(stack, 'Server', {
+    resourceGroupName: 'rg',
+    location: 'westeurope',
+    subnetId: 'subnet',
+    passivePorts: { from: 50000, to: 50019 },
+    clients: ['203.0.113.0/25'],
+    adminSshPublicKey: 'ssh-ed25519 AAAA e2e',
+    selfSignedCertificate: overrides.keyVaultCertificate === undefined,
+    acknowledgeWarnings: ['ftps-constructs:selfSignedCertificate'],
+    ...overrides,
+  });
+  const tf = JSON.parse(Testing.synth(stack, true));
+  const [vm] = Object.values(tf.resource.azurerm_linux_virtual_machine) as Array<{ custom_data: string }>;
+  const nsg = (Object.values(tf.resource.azurerm_network_security_rule)[0] as { network_security_group_name: string })
+    .network_security_group_name;
+  return {
+    options: server.endpoint.options,
+    script: customDataText(vm.custom_data, (e) => {
+      if (/^azurerm_public_ip\.\w+\.ip_address$/.test(e)) return address.v4;
+      throw new Error(`unexpected expression in custom_data: ${e}`);
+    }),
+    rules: terraformToNft(tf, { nsg, self: [address.v4, address.v6], virtualNetwork: ['198.51.100.0/24'] }),
+  };
+}
