@@ -206,6 +206,17 @@ export class FtpsEndpoint extends Construct implements IFtpsEndpoint {
    * `allowAllOutbound: false` keeps allowing nothing else out.
    */
   public allowClient(client: ec2.IConnectable, options: AllowClientOptions = {}): void {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throwOnErrors(
+        [
+          Diagnose.invalidProp(
+            `allowClient options (${describeValue(options)}) must be an object.`,
+            'pass { subnets } or leave the options out.',
+          ),
+        ],
+        this.node.path,
+      );
+    }
     const problem = connectableProblem(client);
     if (problem) {
       throwOnErrors(

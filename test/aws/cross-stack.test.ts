@@ -412,6 +412,20 @@ describe('A network ACL and a security-group client', () => {
     ).toEqual([]);
   });
 
+  test.each([[null], ['subnet-1'], [[]]])(
+    'fails if the allowClient options are %p, and nothing is added',
+    (options) => {
+      const { app, stack, vpc, ftps } = withAcl();
+      const sg = new ec2.SecurityGroup(stack, 'Batch', { vpc });
+      expect(() => ftps.allowClient(sg, options as never)).toThrow(
+        /\[ftps-constructs:invalidProp\] allowClient options \(.*\) must be an object/,
+      );
+      expect(
+        Object.values(synthAll(app).Main.Resources).filter((r: any) => r.Type === 'AWS::EC2::SecurityGroupIngress'),
+      ).toEqual([]);
+    },
+  );
+
   test('fails if a given subnet has no known CIDR', () => {
     const { stack, vpc, ftps } = withAcl();
     const sg = new ec2.SecurityGroup(stack, 'Batch', { vpc });
