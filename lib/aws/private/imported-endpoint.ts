@@ -1,13 +1,13 @@
 import { Fn, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { FtpsFlow, ResolvedFtpsOptions, ftpsOptionsFingerprint, planFtps, statefulServerRules } from '../../core';
+import { FtpsFlow, ResolvedFtpsOptions, ftpsOptionsFingerprint, planFtps } from '../../core';
 import { Diagnose, Expectation, PropChecker, childPath, describeValue, throwOnErrors } from '../../core/internal';
 import type { FtpsEndpointAttributes, IFtpsEndpoint } from '../ftps-endpoint-attributes';
 import { ClassifiedClient, classifyClient, normalizeClients } from './clients';
 import { StatefulRuleSet, addClientRules } from './client-rules';
 import { FtpsConnections } from './ftps-connections';
-import { connectableProblem } from './props';
+import { connectableProblem, rulesOf } from './props';
 
 /** Characters CloudFormation accepts in an export name. */
 const EXPORT_NAME = /^[A-Za-z0-9:-]{1,200}$/;
@@ -107,15 +107,8 @@ export class ImportedFtpsEndpoint extends Construct implements IFtpsEndpoint {
     this.options = plan.options;
     this.flows = plan.flows;
     this.mutable = mutable ?? true;
-    const statefulRules = statefulServerRules(plan.flows);
-    this.rules = {
-      statefulRules,
-      statefulPorts: statefulRules.map((r) =>
-        r.destinationPorts.from === r.destinationPorts.to
-          ? ec2.Port.tcp(r.destinationPorts.from)
-          : ec2.Port.tcpRange(r.destinationPorts.from, r.destinationPorts.to),
-      ),
-    };
+    // The same rules and ports an FtpsEndpoint with these options derives (shared per plan).
+    this.rules = rulesOf(plan);
     const id_ = groupId ?? Fn.importValue(exportName(prefix!, plan.options));
     this.securityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', id_, {
       mutable: this.mutable,

@@ -174,7 +174,7 @@ const rulesByPlan = new WeakMap<
   Pick<EndpointPlan, 'statefulRules' | 'statefulPorts' | 'controlPort' | 'statelessRules'>
 >();
 
-function rulesOf(plan: FtpsPlan) {
+export function rulesOf(plan: FtpsPlan) {
   let rules = rulesByPlan.get(plan);
   if (!rules) {
     const statefulRules = statefulServerRules(plan.flows);

@@ -1,9 +1,7 @@
 // Real FTPS clients beyond curl: lftp (passive), python3's ftplib.FTP_TLS, and rclone (with and without TLS 1.3).
 // Each uploads, lists and downloads one file and compares checksums, like ftpsSession.
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PASSWORD, SessionResult, USER, Workspace, ftpsSession } from './ftp';
+import { PASSWORD, SessionResult, USER, Workspace, checksum, ftpsSession } from './ftp';
 import { Host, run } from './topology';
 
 export type ClientKind = 'curl' | 'lftp' | 'python' | 'rclone' | 'rclone-tls12';
@@ -15,8 +13,6 @@ export interface ClientSession {
   readonly port: number;
   readonly timeoutSeconds?: number;
 }
-
-const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 /** One explicit-FTPS passive session with the named client. */
 export function clientSession(kind: ClientKind, ws: Workspace, s: ClientSession): SessionResult {
@@ -100,12 +96,12 @@ export function clientSession(kind: ClientKind, ws: Workspace, s: ClientSession)
         if (step[0] === 'lsf') listing = r.stdout;
       }
       if (!listing.includes(name)) return { ok: false, step: 'list', detail: `listing lacks ${name}` };
-      return compare(ws, down);
+      return checksum(ws, down);
     }
   }
   if (r.status !== 0) return { ok: false, step: kind, detail: `${kind} exit ${r.status}: ${lastLine(r.stderr)}` };
   if (!r.stdout.includes(name)) return { ok: false, step: 'list', detail: `listing lacks ${name}` };
-  return compare(ws, down);
+  return checksum(ws, down);
 }
 
 function host(server: string): string {
@@ -115,13 +111,4 @@ function host(server: string): string {
 function lastLine(text: string): string {
   const lines = text.trim().split('\n').filter(Boolean);
   return (lines[lines.length - 1] ?? '').slice(0, 300);
-}
-
-function compare(ws: Workspace, down: string): SessionResult {
-  if (!fs.existsSync(down)) return { ok: false, step: 'download', detail: 'no file downloaded' };
-  const same = sha256(down) === sha256(ws.payload);
-  fs.rmSync(down, { force: true });
-  return same
-    ? { ok: true, step: 'done', detail: 'checksums match' }
-    : { ok: false, step: 'checksum', detail: 'downloaded file differs' };
 }

@@ -218,7 +218,8 @@ function lftpActive(ws: Workspace, o: SessionOptions, name: string, down: string
   return checksum(ws, down);
 }
 
-function checksum(ws: Workspace, down: string): SessionResult {
+/** Compares a downloaded file with the workspace's payload, then removes it. */
+export function checksum(ws: Workspace, down: string): SessionResult {
   if (!fs.existsSync(down)) return { ok: false, step: 'download', detail: 'no file downloaded' };
   const same = sha256(down) === sha256(ws.payload);
   fs.rmSync(down, { force: true });
