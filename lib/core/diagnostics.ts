@@ -129,6 +129,13 @@ export const Diagnose = {
   probeTlsNotOffered: define('probeTlsNotOffered', 'error'),
   /** Data connections fail under TLS 1.3 and work under TLS 1.2: the server's TLS 1.3 session resumption fails. */
   probeTls13DataFailure: define('probeTls13DataFailure', 'error'),
+  // The probe's load mode (ftps-rules probe --concurrency N)
+  /** Sessions at once exhausted the passive range: vsftpd's bind failure (500 OOPS), or ProFTPD's port outside it. */
+  probeRangeExhausted: define('probeRangeExhausted', 'error'),
+  /** Sessions beyond the server's session cap were refused at connect or login (421, 530): clients must retry. */
+  probeSessionsRefused: define('probeSessionsRefused', 'error'),
+  /** Sessions at once timed out (a step got no answer within the timeout). */
+  probeLoadTimeout: define('probeLoadTimeout', 'error'),
 } as const;
 
 type Registry = typeof Diagnose;

@@ -41,6 +41,14 @@ export interface FtpsOptions {
    * @default 1024-65535 (covers Linux, Windows, NAT gateways and load balancers)
    */
   readonly clientPorts?: PortRange;
+  /**
+   * How many clients must be able to transfer at the same moment. Opens nothing by itself: the library checks that
+   * the passive range carries that many sessions with every daemon (the rendered configurations cap sessions by
+   * the range, so excess clients are refused at login and must retry, never lose a transfer) and warns with the
+   * smallest range that does. Stating it also replaces the generic small-range warning.
+   * @default not stated: a range under 10 ports gets a warning saying what it carries
+   */
+  readonly concurrentClients?: number;
 }
 
 /** Options with every default applied. */
@@ -52,13 +60,18 @@ export interface ResolvedFtpsOptions {
   /** Control port - 1 (RFC 959 L-1): the server's source port for active-mode data. */
   readonly activeDataPort: number;
   readonly clientPorts: PortRange;
+  /** As given; undefined when not stated. */
+  readonly concurrentClients?: number;
 }
 
 export const DEFAULT_EXPLICIT_CONTROL_PORT = 21;
 export const DEFAULT_IMPLICIT_CONTROL_PORT = 990;
 export const DEFAULT_CLIENT_PORTS: PortRange = { from: 1024, to: 65535 };
-/** Below this many passive ports, concurrency is limited enough to warn. */
+/** Below this many passive ports, concurrency is limited enough to warn (unless `concurrentClients` is stated). */
 export const SMALL_PASSIVE_RANGE = 10;
+
+/** The most `concurrentClients` accepted: the most sessions a whole 64512-port range carries with ProFTPD. */
+export const MAX_CONCURRENT_CLIENTS = 64512;
 
 /** Number of ports in an inclusive range. */
 export function portCount(range: PortRange): number {

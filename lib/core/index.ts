@@ -5,6 +5,7 @@ export {
   DEFAULT_CLIENT_PORTS,
   DEFAULT_EXPLICIT_CONTROL_PORT,
   DEFAULT_IMPLICIT_CONTROL_PORT,
+  MAX_CONCURRENT_CLIENTS,
   SMALL_PASSIVE_RANGE,
   formatPorts,
   parsePortRange,
@@ -53,3 +54,13 @@ export {
 export type { FtpsServerSettings, ProftpdSettings, RenderContext } from './server-config';
 export { FTP_DAEMONS, renderDaemonConfiguration } from './vsftpd-boot';
 export type { FtpDaemon } from './vsftpd-boot';
+export {
+  DEFAULT_HOLD_SECONDS,
+  VSFTPD_BIND_TRIES,
+  VSFTPD_LOSS_BOUND,
+  passiveCapacity,
+  portsForClients,
+  predictLoss,
+  sessionCap,
+} from './capacity';
+export type { LoadShape, PassiveCapacity } from './capacity';

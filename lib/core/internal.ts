@@ -3,7 +3,7 @@
 export { Diagnose, throwOnErrors } from './diagnostics';
 export type { DiagnosticFactory } from './diagnostics';
 export { cidrCovers, worldOpenWarning } from './addresses';
-export { checkControlPort, checkOptions, defaultControlPort, smallRangeWarning } from './validation';
+export { checkControlPort, checkOptions, defaultControlPort, rangeWarning } from './validation';
 export { PropChecker, describeValue, LINE_BREAK, SAFE_PATH } from './private/checks';
 export type { Expectation } from './private/checks';
 export { NO_TOKENS, shellWord } from './private/shell';

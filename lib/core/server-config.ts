@@ -2,7 +2,8 @@
 // the passive range, the control port, active mode and TLS come from one declaration.
 import * as ipaddr from 'ipaddr.js';
 import { Diagnose, FtpsValidationError } from './diagnostics';
-import { FtpsOptions, FtpsTls, ResolvedFtpsOptions } from './ftps-options';
+import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, portCount } from './ftps-options';
+import { passiveCapacity } from './capacity';
 import { planFtps } from './plan';
 import { LINE_BREAK, PropChecker, SAFE_PATH, describeValue } from './private/checks';
 
@@ -122,6 +123,11 @@ function check(
   return planFtps(options, { context: server, also: c.found }).options;
 }
 
+/** The session cap a daemon's configuration sets for the range (see capacity.ts). */
+function capOf(daemon: 'vsftpd' | 'proftpd', o: ResolvedFtpsOptions): number {
+  return passiveCapacity(daemon, portCount(o.passivePorts)).sessionCap!;
+}
+
 /** The passive address as written into a configuration line: a token cut to its first line at deploy time. */
 function passiveAddressOf(settings: FtpsServerSettings, context: RenderContext): string | undefined {
   const a = settings.passiveAddress;
@@ -157,6 +163,10 @@ export function renderVsftpdConf(
     'pasv_enable=YES',
     `pasv_min_port=${o.passivePorts.from}`,
     `pasv_max_port=${o.passivePorts.to}`,
+    // Sessions capped by the range: vsftpd draws 9 random passive ports and ends the session when all 9 are held;
+    // at this cap that happens to under 1 transfer in 1000 even with every other session holding a port. Clients
+    // beyond it are refused at connect (421) and retry.
+    `max_clients=${capOf('vsftpd', o)}`,
     `port_enable=${o.activeMode ? 'YES' : 'NO'}`,
     ...(o.activeMode ? ['connect_from_port_20=YES', `ftp_data_port=${o.activeDataPort}`] : []),
     'ssl_enable=YES',
@@ -231,8 +241,10 @@ export function renderProftpdConf(
     'RequireValidShell off',
     'UseReverseDNS off',
     ...(settings.usersRoot ? [`DefaultRoot ${settings.usersRoot}`] : ['DefaultRoot ~']),
-    // When the range is exhausted ProFTPD falls back to any port, which the firewall drops: size it.
+    // When the range is exhausted ProFTPD falls back to any port, which the firewall drops: one session per port
+    // keeps every data port inside the range. Clients beyond it are refused at login (530) and retry.
     `PassivePorts ${o.passivePorts.from} ${o.passivePorts.to}`,
+    `MaxClients ${capOf('proftpd', o)}`,
     ...(passiveAddress ? [`MasqueradeAddress ${passiveAddress}`] : []),
     ...(o.activeMode ? [] : ['<Limit PORT EPRT>', '  DenyAll', '</Limit>']),
     '<Limit LOGIN>',
@@ -268,11 +280,14 @@ export function renderPureFtpdFlags(
     );
   }
   const passiveAddress = passiveAddressOf(settings, context);
+  const pureCap = passiveCapacity('pure-ftpd', portCount(o.passivePorts)).sessionCap;
   return [
     '-S',
     `,${o.controlPort}`,
     '-p',
     `${o.passivePorts.from}:${o.passivePorts.to}`,
+    // Pure-FTPd caps sessions at half the range itself; said here so the unit shows it (a 1-port range: no cap).
+    ...(pureCap === undefined ? [] : ['-c', String(pureCap)]),
     ...(passiveAddress ? ['-P', passiveAddress] : []),
     // 3: TLS required for control and data; plain FTP refused.
     '-Y',

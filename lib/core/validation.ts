@@ -5,6 +5,7 @@ import {
   DEFAULT_IMPLICIT_CONTROL_PORT,
   FtpsOptions,
   FtpsTls,
+  MAX_CONCURRENT_CLIENTS,
   PortRange,
   ResolvedFtpsOptions,
   SMALL_PASSIVE_RANGE,
@@ -12,7 +13,16 @@ import {
   portCount,
   rangeContains,
 } from './ftps-options';
+import { passiveCapacity, portsForClients } from './capacity';
 import { Expectation, PropChecker, describeValue } from './private/checks';
+import type { FtpDaemon } from './vsftpd-boot';
+
+/** The daemons in the order warnings name them, with their names as written. */
+const FTP_DAEMON_NAMES: ReadonlyArray<[FtpDaemon, string]> = [
+  ['vsftpd', 'vsftpd'],
+  ['proftpd', 'ProFTPD'],
+  ['pure-ftpd', 'Pure-FTPd'],
+];
 
 /** Options for validation. */
 export interface ValidationContext {
@@ -93,6 +103,16 @@ export function checkOptions(
           fix: 'pass true to also allow active mode (PORT/EPRT), or leave it unset for passive mode only.',
         });
 
+  const concurrentClients = c.integer(
+    'concurrentClients',
+    o.concurrentClients,
+    { min: 1, max: MAX_CONCURRENT_CLIENTS },
+    {
+      diagnose: Diagnose.invalidLimit,
+      fix: 'give how many clients transfer at the same moment, e.g. 10, or leave it unset.',
+    },
+  );
+
   if (controlPort !== undefined && passivePorts && rangeContains(passivePorts, controlPort)) {
     c.add(
       Diagnose.passiveRangeOverlap(
@@ -137,6 +157,7 @@ export function checkOptions(
     activeMode,
     activeDataPort,
     clientPorts: { from: clientPorts.from, to: clientPorts.to },
+    ...(concurrentClients === undefined ? {} : { concurrentClients }),
   };
   return { diagnostics: [...c.found, ...warningsFor(resolved, o.controlPort !== undefined)], resolved };
 }
@@ -221,18 +242,39 @@ function warningsFor(o: ResolvedFtpsOptions, controlPortGiven: boolean): Diagnos
       ),
     );
   }
-  if (portCount(o.passivePorts) < SMALL_PASSIVE_RANGE) found.push(smallRangeWarning(o.passivePorts));
+  const range = rangeWarning(o.passivePorts, o.concurrentClients);
+  if (range) found.push(range);
   return found;
 }
 
-/** The concurrency a passive range allows, as a warning (also shown in worksheets). */
-export function smallRangeWarning(range: PortRange): Diagnostic {
+/**
+ * What the passive range carries, as a warning when it may not carry the load: with `concurrentClients` stated,
+ * when any daemon's session cap is below it (naming the smallest range that carries it); without, when the range
+ * has fewer than {@link SMALL_PASSIVE_RANGE} ports. Says what happens on each daemon (also shown in worksheets).
+ */
+export function rangeWarning(range: PortRange, concurrentClients?: number): Diagnostic | undefined {
   const n = portCount(range);
-  const pure = Math.floor(n / 2);
+  const caps = FTP_DAEMON_NAMES.map(([daemon, name]) => {
+    const cap = passiveCapacity(daemon, n).sessionCap;
+    return { daemon, name, cap, text: `${cap ?? 'no cap possible'} with ${name}` };
+  });
+  const carried = `${n} passive port${n === 1 ? '' : 's'} (${formatPorts(range)}) carry ${caps.map((c) => c.text).join(', ')} at once`;
+  const behaviour =
+    'the configurations ftps-constructs renders cap sessions at these numbers, so clients beyond them are refused at login (421 or 530) and must retry; ' +
+    'without the caps vsftpd ends sessions with "500 OOPS" in clear text on the TLS connection, ProFTPD offers data ports outside the range that the firewall drops, and Pure-FTPd refuses clients beyond half the range.';
+  if (concurrentClients !== undefined) {
+    const short = caps.filter((c) => (c.cap ?? 0) < concurrentClients);
+    if (short.length === 0) return undefined;
+    const needs = caps.map((c) => `${c.name} ${portsForClients(c.daemon, concurrentClients)}`);
+    const widest = Math.max(...caps.map((c) => portsForClients(c.daemon, concurrentClients)));
+    return Diagnose.smallPassiveRange(
+      `concurrentClients (${concurrentClients}) is more than the passive range carries: ${carried}; ${behaviour}`,
+      `widen passivePorts to ${widest} ports (${formatPorts({ from: range.from, to: Math.min(65535, range.from + widest - 1) })}) for ${concurrentClients} clients at once on every daemon (ports needed: ${needs.join(', ')}), and configure the same range on the server.`,
+    );
+  }
+  if (n >= SMALL_PASSIVE_RANGE) return undefined;
   return Diagnose.smallPassiveRange(
-    `passivePorts (${formatPorts(range)}) has only ${n} port${n === 1 ? '' : 's'}: at most ${n} data connection${n === 1 ? '' : 's'} can be opening at once ` +
-      `(vsftpd and ProFTPD use one port per transfer being opened; Pure-FTPd caps clients at half the range, ${pure}); ` +
-      'more concurrent transfers wait or fail.',
-    `widen the range to at least ${SMALL_PASSIVE_RANGE} ports if you expect concurrent clients.`,
+    `${carried}: ${behaviour}`,
+    `state how many clients transfer at once (concurrentClients) to have the range checked against it, or widen the range (${SMALL_PASSIVE_RANGE} ports carry ${FTP_DAEMON_NAMES.map(([d, name]) => `${passiveCapacity(d, SMALL_PASSIVE_RANGE).sessionCap} with ${name}`).join(', ')}).`,
   );
 }

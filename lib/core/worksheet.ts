@@ -1,10 +1,12 @@
 import { hostOrCidr, parseClientCidr, validateClientCidrs, worldOpenWarning } from './addresses';
+import { DEFAULT_HOLD_SECONDS, PassiveCapacity, passiveCapacity, portsForClients } from './capacity';
 import { Diagnose, Diagnostic, FtpsValidationError } from './diagnostics';
 import { Side } from './flows';
-import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts } from './ftps-options';
+import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts, portCount } from './ftps-options';
 import { planFtps } from './plan';
 import { PropChecker, describeValue } from './private/checks';
 import { Direction, statelessServerRules } from './projections';
+import { FTP_DAEMONS } from './vsftpd-boot';
 
 /** What a worksheet is drawn for. */
 export interface WorksheetProps {
@@ -44,6 +46,11 @@ export interface Worksheet {
   readonly clients: readonly string[];
   readonly server: string;
   readonly rows: readonly WorksheetRow[];
+  /**
+   * What the passive range carries with each daemon, with the session caps the rendered configurations set
+   * (transfer starts per second for clients that hold a port {@link DEFAULT_HOLD_SECONDS} s, as curl does).
+   */
+  readonly capacity: readonly PassiveCapacity[];
   /** Warnings about the options and clients (errors throw instead). */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -105,7 +112,8 @@ export function buildWorksheet(props: WorksheetProps): Worksheet {
     purpose: rule.purpose,
     neededBy: rule.reply ? 'stateless' : 'both',
   }));
-  return { options, clients: clients.length > 0 ? clients : [ANY], server, rows, diagnostics: warnings };
+  const capacity = FTP_DAEMONS.map((d) => passiveCapacity(d, portCount(options.passivePorts)));
+  return { options, clients: clients.length > 0 ? clients : [ANY], server, rows, capacity, diagnostics: warnings };
 }
 
 /** Renders a worksheet as Markdown (for people), CSV (for spreadsheets) or JSON (for tools). */
@@ -174,6 +182,7 @@ function renderMarkdown(ws: Worksheet): string {
   lines.push(
     `- The server must use the same passive range: vsftpd \`pasv_min_port=${pasv.from}\` \`pasv_max_port=${pasv.to}\`, ProFTPD \`PassivePorts ${pasv.from} ${pasv.to}\`, Pure-FTPd \`-p ${pasv.from}:${pasv.to}\`. Behind NAT, also advertise the public address (vsftpd \`pasv_address\`, ProFTPD \`MasqueradeAddress\`, Pure-FTPd \`-P\`).`,
   );
+  lines.push('', ...capacitySection(ws));
   if (ws.diagnostics.length > 0) {
     lines.push('', '## Warnings', '');
     for (const d of ws.diagnostics) lines.push(`- \`${d.id}\`: ${d.message}`);
@@ -186,4 +195,51 @@ function renderCsv(ws: Worksheet): string {
   const header = COLUMNS.map(([k]) => (k === 'rule' ? 'rule' : k)).join(',');
   const body = ws.rows.map((row) => COLUMNS.map(([k]) => quote(String(row[k]))).join(','));
   return [header, ...body].join('\r\n') + '\r\n';
+}
+
+const DAEMON_NAMES: Record<string, string> = { vsftpd: 'vsftpd', proftpd: 'ProFTPD', 'pure-ftpd': 'Pure-FTPd' };
+
+/** "What the passive range carries": the seed question's second half, in plain words and one row per daemon. */
+function capacitySection(ws: Worksheet): string[] {
+  const o = ws.options;
+  const n = portCount(o.passivePorts);
+  const carry = ws.capacity
+    .map(
+      (c) =>
+        `${c.sessionCap === undefined ? 'any number (no cap possible)' : c.sessionCap} with ${DAEMON_NAMES[c.daemon]}`,
+    )
+    .join(', ');
+  const lines = ['## What the passive range carries', ''];
+  lines.push(
+    `${n} passive port${n === 1 ? '' : 's'}: up to ${carry} at once, with the session caps the configurations of ftps-constructs set. ` +
+      'More clients are refused at login (421 or 530) and must retry; none loses a transfer half-way. ' +
+      'A port is held from the passive reply until the server accepts the data connection: ' +
+      `clients that hold it ${DEFAULT_HOLD_SECONDS} s (curl) start at most the rate below; lftp and python's ftplib hold it about a millisecond.`,
+  );
+  const wanted = o.concurrentClients;
+  if (wanted !== undefined) {
+    const needs = ws.capacity.map((c) => `${DAEMON_NAMES[c.daemon]} ${portsForClients(c.daemon, wanted)}`);
+    lines.push(
+      '',
+      `You need ${wanted} client${wanted === 1 ? '' : 's'} at once: that takes ${needs.join(', ')} passive ports.`,
+    );
+  } else if (ws.capacity.some((c) => (c.sessionCap ?? 0) < 10)) {
+    const ten = ws.capacity.map((c) => `${DAEMON_NAMES[c.daemon]} ${portsForClients(c.daemon, 10)}`);
+    lines.push('', `For 10 clients at once, widen the range to ${ten.join(', ')} ports.`);
+  }
+  lines.push(
+    '',
+    '| Daemon | Clients at once (cap) | Setting | Beyond the cap | Without the cap, when the range runs out | Transfer starts/s at most |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const c of ws.capacity) {
+    lines.push(
+      `| ${DAEMON_NAMES[c.daemon]} | ${c.sessionCap ?? 'no cap'} | ${c.capSetting ? `\`${c.capSetting}\`` : 'none possible'} | refused: \`${c.refusal}\` | ${c.exhaustion} | ${c.startsPerSecond.toFixed(1)} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Clients that retry a refused login: a curl loop (`until curl ...; do sleep 1; done`: `--retry` does not retry these), lftp `set net:max-retries 0; set net:reconnect-interval-base 1` (a 530 "maximum number" is retried by lftp\'s `ftp:retry-530`), or a loop around python\'s `ftplib` login. Bound the retries by time, not by a count.',
+  );
+  return lines;
 }

@@ -700,7 +700,7 @@ describe('FtpsEndpoint warnings (acknowledgeable, stable ids)', () => {
       'small passive range',
       { clients: [ec2.Peer.ipv4('203.0.113.0/24')] },
       DiagnosticIds.SMALL_PASSIVE_RANGE,
-      'only 5 ports',
+      '5 passive ports (50000-50004) carry 3 with vsftpd, 5 with ProFTPD, 2 with Pure-FTPd at once',
     ],
     ['no client at all', {}, DiagnosticIds.NO_CLIENTS, 'No client is allowed: the endpoint opens nothing'],
     [

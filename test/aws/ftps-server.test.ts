@@ -201,7 +201,7 @@ describe('AWS FtpsServer with ProFTPD or Pure-FTPd', () => {
     expect(conf.split('\n')).toHaveLength(s.configuration.split('\n').length);
     expect(conf).toContain('\nLoadModule mod_tls.c\n');
     expect(conf).toContain('\nPort 21\n');
-    expect(conf).toContain('\nPassivePorts 50000 50019\n');
+    expect(conf).toContain('\nPassivePorts 50000 50019\nMaxClients 20\n');
     expect(conf).toContain(`\nMasqueradeAddress {GetAtt:${eipId(stack)}.PublicIp}\n`);
     expect(script).toContain("cat > '/etc/proftpd/proftpd.conf' <<'FTPS_CONSTRUCTS_PROFTPD_CONF'");
     expect(script).toContain("printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d");
@@ -229,7 +229,7 @@ describe('AWS FtpsServer with ProFTPD or Pure-FTPd', () => {
     const unit = bootScriptFile(script, 'FTPS_CONSTRUCTS_PUREFTPD_UNIT');
     expect(unit.split('\n')).toHaveLength(s.configuration.split('\n').length);
     expect(unit).toMatch(
-      /\nExecStart=\/usr\/sbin\/pure-ftpd -S ,21 -p 50000:50019 -P \{GetAtt:FtpsElasticIp[0-9A-F]+\.PublicIp\} -Y 3 -2 \/etc\/ftps-constructs\/certificate\.pem,\/etc\/ftps-constructs\/private-key\.pem -l unix -E -A -H\n/,
+      /\nExecStart=\/usr\/sbin\/pure-ftpd -S ,21 -p 50000:50019 -c 10 -P \{GetAtt:FtpsElasticIp[0-9A-F]+\.PublicIp\} -Y 3 -2 \/etc\/ftps-constructs\/certificate\.pem,\/etc\/ftps-constructs\/private-key\.pem -l unix -E -A -H\n/,
     );
     expect(script).toContain("cat > '/etc/systemd/system/pure-ftpd-ftps.service' <<'FTPS_CONSTRUCTS_PUREFTPD_UNIT'");
     expect(script).toContain('systemctl mask pure-ftpd.service');

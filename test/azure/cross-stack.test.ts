@@ -182,7 +182,7 @@ describe('Warnings a CDKTF user sees', () => {
       stderr.match(/\[ftps-constructs:worldOpen\] FtpsWarning: ftps\/Ftps: Client \* is the whole Internet/g),
     ).toHaveLength(1);
     expect(
-      stderr.match(/\[ftps-constructs:smallPassiveRange\] FtpsWarning: ftps\/Ftps: passivePorts \(50000-50004\)/g),
+      stderr.match(/\[ftps-constructs:smallPassiveRange\] FtpsWarning: ftps\/Ftps: 5 passive ports \(50000-50004\)/g),
     ).toHaveLength(1);
   });
 

@@ -190,7 +190,7 @@ describe('Azure FtpsServer with ProFTPD or Pure-FTPd', () => {
     const text = script(f.stack);
     const conf = bootScriptFile(text, 'FTPS_CONSTRUCTS_PROFTPD_CONF');
     expect(conf).toContain('\nPort 21\nUser nobody\n');
-    expect(conf).toContain('\nPassivePorts 50000 50019\nMasqueradeAddress 198.51.100.20\n');
+    expect(conf).toContain('\nPassivePorts 50000 50019\nMaxClients 20\nMasqueradeAddress 198.51.100.20\n');
     expect(conf).toContain(`\nTLSRSACertificateFile /var/lib/waagent/${THUMBPRINT.toUpperCase()}.crt\n`);
     expect(text).toContain('apt-get install -y proftpd-core proftpd-mod-crypto openssl python3');
     expect(text).toContain("printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d");
@@ -202,7 +202,7 @@ describe('Azure FtpsServer with ProFTPD or Pure-FTPd', () => {
     const f = server({ daemon: 'pure-ftpd' });
     const text = script(f.stack);
     const unit = bootScriptFile(text, 'FTPS_CONSTRUCTS_PUREFTPD_UNIT');
-    expect(unit).toContain('\nExecStart=/usr/sbin/pure-ftpd -S ,21 -p 50000:50019 -P 198.51.100.20 -Y 3 -2 ');
+    expect(unit).toContain('\nExecStart=/usr/sbin/pure-ftpd -S ,21 -p 50000:50019 -c 10 -P 198.51.100.20 -Y 3 -2 ');
     expect(text).toContain('systemctl mask pure-ftpd.service');
     expect(scriptSyntaxErrors(text)).toEqual([]);
   });

@@ -28,6 +28,7 @@ describe('renderVsftpdConf', () => {
       listen_port: '21',
       pasv_min_port: '50000',
       pasv_max_port: '50004',
+      max_clients: '3',
       port_enable: 'NO',
       ssl_enable: 'YES',
       implicit_ssl: 'NO',
@@ -98,6 +99,7 @@ describe('renderProftpdConf', () => {
       'UseReverseDNS off',
       'DefaultRoot ~',
       'PassivePorts 50000 50004',
+      'MaxClients 5',
       'MasqueradeAddress 203.0.113.9',
       '<Limit PORT EPRT>',
       '  DenyAll',
@@ -154,6 +156,8 @@ describe('renderPureFtpdFlags and renderPureFtpdService', () => {
       ',21',
       '-p',
       '50000:50004',
+      '-c',
+      '2',
       '-P',
       '203.0.113.9',
       '-Y',
@@ -171,7 +175,7 @@ describe('renderPureFtpdFlags and renderPureFtpdService', () => {
   test('a systemd unit that runs the binary with those flags (not the Debian wrapper, which rejects them)', () => {
     const unit = renderPureFtpdService(SEED, FILES);
     expect(unit).toContain(
-      '\nExecStart=/usr/sbin/pure-ftpd -S ,21 -p 50000:50004 -Y 3 -2 /etc/ssl/ftps.pem,/etc/ssl/private/ftps.key -l unix -E -A -H\n',
+      '\nExecStart=/usr/sbin/pure-ftpd -S ,21 -p 50000:50004 -c 2 -Y 3 -2 /etc/ssl/ftps.pem,/etc/ssl/private/ftps.key -l unix -E -A -H\n',
     );
     expect(unit).toContain('\nType=simple\n');
     expect(unit).not.toContain('pure-ftpd-wrapper');

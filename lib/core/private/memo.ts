@@ -95,6 +95,7 @@ export function ftpsOptionsKey(options: FtpsOptions): unknown[] {
     range(options.passivePorts),
     options.activeMode,
     range(options.clientPorts),
+    options.concurrentClients,
   ];
 }
 
