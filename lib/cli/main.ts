@@ -10,7 +10,8 @@ import {
   renderWorksheet,
 } from '../core';
 import { PropChecker, checkControlPort, defaultControlPort, throwOnErrors } from '../core/internal';
-import { probe, renderProbe } from './probe/probe';
+import { probeLoad, renderProbeLoad } from './probe/load';
+import { ProbeOptions, probe, renderProbe } from './probe/probe';
 import { InputError, readOpenings } from './report/read';
 import { FailOn, ReportFormat, diffOpenings, renderDiff, renderReport, violations } from './report/render';
 
@@ -55,9 +56,13 @@ Options:
   --attempts N            data connections per passive command, EPSV and PASV each (default 3)
   --timeout SECONDS       per connection (default 5)
   --tls-max 1.2|1.3       highest TLS version to offer (default 1.3)
+  --concurrency N         load mode: N sessions at once (1-500), each holding a passive port at the same moment;
+                          reports each failure by cause (refused at login, vsftpd "500 OOPS" bind failure, a port
+                          outside --passive, a timeout) and the range or session cap that carries N
   --format md|json        output (default md)
 
-Exit codes: 0 the session works end to end, 1 it does not (with the diagnosis), 2 bad input, 3 an internal error.
+Exit codes: 0 the session works end to end (load mode: every session), 1 it does not (with the diagnosis),
+2 bad input, 3 an internal error.
 `;
 
 const REPORT_HELP = `ftps-rules report: every opening in synthesized security groups, network ACLs and NSG rules.
@@ -92,6 +97,7 @@ Options:
   --active                also allow active mode (server connects back from control port - 1)
   --client CIDR           a client network or address; repeat for several (default: any)
   --client-ports FROM-TO  the clients' ephemeral port range (default 1024-65535)
+  --concurrent-clients N  clients that must transfer at the same moment: warns when the range does not carry them
   --server ADDR           the server's address as the firewall sees it
   --format md|csv|json    output format (default md)
   -h, --help              this help
@@ -156,6 +162,7 @@ function worksheet(args: readonly string[], io: CliIo): number {
     active: { type: 'boolean' },
     client: { type: 'string', multiple: true },
     'client-ports': { type: 'string' },
+    'concurrent-clients': { type: 'string' },
     server: { type: 'string' },
     format: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -186,6 +193,10 @@ function worksheet(args: readonly string[], io: CliIo): number {
         values['client-ports'] === undefined
           ? undefined
           : parseRange('--client-ports', values['client-ports'] as string),
+      concurrentClients:
+        values['concurrent-clients'] === undefined
+          ? undefined
+          : parseCount('--concurrent-clients', values['concurrent-clients'] as string),
     },
     clients: (values.client as string[] | undefined) ?? [],
     server: values.server as string | undefined,
@@ -243,6 +254,9 @@ function diff(args: readonly string[], io: CliIo): number {
   return bad.length > 0 ? EXIT_POLICY : EXIT_OK;
 }
 
+/** The most sessions `probe --concurrency` opens at once (each is a TCP and TLS connection from this machine). */
+const MAX_PROBE_CONCURRENCY = 500;
+
 function probeVerb(args: readonly string[], io: CliIo): number | Promise<number> {
   const { values, positionals } = parseOptions(
     args,
@@ -255,6 +269,7 @@ function probeVerb(args: readonly string[], io: CliIo): number | Promise<number>
       attempts: { type: 'string' },
       timeout: { type: 'string' },
       'tls-max': { type: 'string' },
+      concurrency: { type: 'string' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -288,7 +303,7 @@ function probeVerb(args: readonly string[], io: CliIo): number | Promise<number>
   const passive = values.passive === undefined ? undefined : parseRange('--passive', values.passive as string);
   const port = values.port === undefined ? undefined : parsePort('--port', values.port as string);
   const checked = probeTarget(tlsMode === 'implicit' ? FtpsTls.IMPLICIT : FtpsTls.EXPLICIT, port, passive);
-  return probe({
+  const options: ProbeOptions = {
     host: positionals[0],
     port: checked.port,
     passive: checked.passive,
@@ -298,7 +313,15 @@ function probeVerb(args: readonly string[], io: CliIo): number | Promise<number>
     attempts: int('--attempts', values.attempts, 3, 1, 100),
     timeoutMs: int('--timeout', values.timeout, 5, 1, 300) * 1000,
     tlsMaxVersion: tlsMax === '1.2' ? 'TLSv1.2' : undefined,
-  }).then((report) => {
+  };
+  if (values.concurrency !== undefined) {
+    const n = int('--concurrency', values.concurrency, 1, 1, MAX_PROBE_CONCURRENCY);
+    return probeLoad(options, n).then((report) => {
+      io.stdout(renderProbeLoad(report, format));
+      return report.ok ? EXIT_OK : EXIT_POLICY;
+    });
+  }
+  return probe(options).then((report) => {
     io.stdout(renderProbe(report, format));
     return report.ok ? EXIT_OK : EXIT_POLICY;
   });
@@ -328,6 +351,11 @@ function parseRange(flag: string, text: string): PortRange {
       `${flag} ${JSON.stringify(text)} is not a port range: write FROM-TO, e.g. ${flag} 50000-50004`,
     );
   return range;
+}
+
+function parseCount(flag: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a whole number`);
+  return Number(text);
 }
 
 function parsePort(flag: string, text: string): number {

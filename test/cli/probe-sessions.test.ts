@@ -203,11 +203,24 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
     );
   });
 
-  /** A minimal FTPS server; with `failTls13Data`, a data connection that negotiated TLS 1.3 is closed after its handshake. */
-  function ftpsStandIn(failTls13Data: boolean) {
+  /**
+   * A minimal FTPS server; with `failTls13Data`, a data connection that negotiated TLS 1.3 is closed after its
+   * handshake. `load` makes it behave like a daemon under load: `cap` sessions at once (more get vsftpd's 421 at
+   * connect), and `ports` passive listeners at once (one more gets vsftpd's "500 OOPS" in clear on the TLS
+   * connection, which is then closed).
+   */
+  function ftpsStandIn(failTls13Data: boolean, load: { cap?: number; ports?: number; greeting?: string } = {}) {
     const pems = { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
     const context = tls.createSecureContext(pems);
+    let sessions = 0;
+    let held = 0;
     return (socket: net.Socket) => {
+      if (load.cap !== undefined && sessions >= load.cap) {
+        socket.end('421 There are too many connected users, please try later.\r\n');
+        return;
+      }
+      sessions++;
+      socket.on('close', () => sessions--);
       let control: net.Socket = socket;
       let data: { server: tls.Server; socket?: tls.TLSSocket; waiting?: () => void } | undefined;
       const reply = (text: string) => control.write(`${text}\r\n`);
@@ -236,9 +249,20 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
           reply(control === socket ? '530 TLS required' : '331 Please specify the password.');
         else if (command === 'PASS') reply('230 Login successful.');
         else if (command === 'PBSZ' || command === 'PROT' || command === 'TYPE') reply('200 OK.');
-        else if (command === 'EPSV' || command === 'PASV') {
+        else if ((command === 'EPSV' || command === 'PASV') && load.ports !== undefined && held >= load.ports) {
+          socket.write('500 OOPS: vsf_sysutil_bind\r\n'); // in clear, onto the TLS connection, as vsftpd does
+          socket.destroy();
+        } else if (command === 'EPSV' || command === 'PASV') {
           // Each transfer its own data listener, closed with its control connection.
+          held++;
+          let released = false;
+          const release = () => {
+            if (!released) held--;
+            released = true;
+          };
+          socket.on('close', release);
           const server = tls.createServer(pems, (s) => {
+            release();
             s.on('error', () => undefined);
             data!.socket = s;
             data!.waiting?.();
@@ -261,7 +285,7 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
         } else if (command === 'QUIT') control.end('221 Goodbye.\r\n');
         else reply('500 Unknown command.');
       };
-      socket.write('220 stand-in FTPS\r\n');
+      socket.write(`220 ${load.greeting ?? 'stand-in FTPS'}\r\n`);
       lines(socket, (line) => (control === socket ? onLine(line) : undefined));
     };
   }
@@ -281,6 +305,64 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
       expect(ids(p.stdout)).toEqual(['ftps-constructs:probeTls13DataFailure']);
       const steps = JSON.parse(p.stdout).steps as Array<{ step: string; ok: boolean }>;
       expect(steps).toContainEqual(expect.objectContaining({ step: 'data over TLS 1.2', ok: true }));
+    });
+  });
+
+  describe('load mode (--concurrency): each session failure by its cause, and the fix', () => {
+    const loadProbe = (port: number, n: number, extra: string[] = []) =>
+      probeProcess([
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--user',
+        'u',
+        '--timeout',
+        '3',
+        '--concurrency',
+        String(n),
+        '--format',
+        'json',
+        ...extra,
+      ]);
+
+    test('every session works: exit 0, no diagnosis', async () => {
+      await withServer(ftpsStandIn(false), async (port) => {
+        const p = await loadProbe(port, 6);
+        expect(p.code).toBe(0);
+        const r = JSON.parse(p.stdout);
+        expect(r.outcomes).toEqual({ ok: 6, refused: 0, bindFailure: 0, outsideRange: 0, timeout: 0, error: 0 });
+        expect(r.diagnoses).toEqual([]);
+      });
+    });
+
+    test('a session cap: the sessions beyond it are "refused", with the range that carries them all', async () => {
+      // (No --passive: the stand-in's data ports are the system's, outside any range one could declare.)
+      await withServer(ftpsStandIn(false, { cap: 3, greeting: '(vsFTPd 3.0.3)' }), async (port) => {
+        const p = await loadProbe(port, 8);
+        expect(p.code).toBe(1);
+        const r = JSON.parse(p.stdout);
+        expect(r.daemon).toBe('vsftpd');
+        expect(r.outcomes).toMatchObject({ ok: 3, refused: 5 });
+        expect(ids(p.stdout)).toEqual(['ftps-constructs:probeSessionsRefused']);
+        expect(r.diagnoses[0].message).toMatch(/^5 of 8 sessions were refused at connect or login .*\(3 got in\)/);
+        expect(r.diagnoses[0].fix).toMatch(/^for 8 clients at once without waiting, widen the range to 16 ports/);
+      });
+    });
+
+    test("vsftpd's bind failure (500 OOPS in clear on TLS) is told apart from a refusal, with the cap as the fix", async () => {
+      await withServer(ftpsStandIn(false, { ports: 5, greeting: '(vsFTPd 3.0.3)' }), async (port) => {
+        const p = await loadProbe(port, 8);
+        expect(p.code).toBe(1);
+        const r = JSON.parse(p.stdout);
+        expect(r.outcomes).toMatchObject({ ok: 5, bindFailure: 3, refused: 0 });
+        expect(ids(p.stdout)).toEqual(['ftps-constructs:probeRangeExhausted']);
+        expect(r.diagnoses[0].message).toMatch(
+          /^8 sessions at once exhausted the passive range: 3 ended with vsftpd's bind failure/,
+        );
+        expect(r.diagnoses[0].fix).toMatch(
+          /^cap sessions so a port is always free: excess clients are then refused at login and retry; or widen the range to 16 ports for 8 clients at once\.$/,
+        );
+      });
     });
   });
 });
