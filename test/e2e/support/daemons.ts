@@ -24,6 +24,11 @@ export function missingDaemons(): string[] {
 
 export interface DaemonSettings {
   readonly requireSessionReuse?: boolean;
+  /**
+   * Changes the rendered configuration before the daemon starts (vsftpd.conf, proftpd.conf, or Pure-FTPd's flags
+   * joined by spaces): for the control runs that show what a rendered line prevents.
+   */
+  readonly edit?: (rendered: string) => string;
 }
 
 export interface Daemon {
@@ -43,8 +48,9 @@ export function startDaemon(
 ): Daemon {
   const files = { certificateFile: ws.cert, privateKeyFile: ws.key, requireSessionReuse: settings.requireSessionReuse };
   const o = planFtps(options).options;
+  const edit = settings.edit ?? ((text: string) => text);
   if (kind === 'vsftpd') {
-    const conf = renderVsftpdConf(options, files);
+    const conf = edit(renderVsftpdConf(options, files));
     const v = new Vsftpd(ws, host, {
       tls: o.tls,
       controlPort: o.controlPort,
@@ -57,14 +63,13 @@ export function startDaemon(
   let argv: string[];
   let rendered: string;
   if (kind === 'proftpd') {
-    rendered = renderProftpdConf(options, { ...files, modulePath: PROFTPD_MODULES });
+    rendered = edit(renderProftpdConf(options, { ...files, modulePath: PROFTPD_MODULES }));
     const conf = path.join(ws.dir, 'proftpd.conf');
     fs.writeFileSync(conf, rendered);
     argv = [PROFTPD, '--nodaemon', '--config', conf];
   } else {
-    const flags = renderPureFtpdFlags(options, files);
-    rendered = flags.join(' ');
-    argv = [PURE_FTPD, ...flags];
+    rendered = edit(renderPureFtpdFlags(options, files).join(' '));
+    argv = [PURE_FTPD, ...rendered.split(' ')];
   }
   const log = path.join(ws.dir, `${kind}.log`);
   const child = spawnIn(host, argv, log);

@@ -91,15 +91,16 @@ export class Vsftpd {
         },
         { certificateFile: ws.cert, privateKeyFile: ws.key },
       );
+    const own = rendered.split('\n').filter((l) => l && !l.startsWith('#'));
     const lines = [
-      ...rendered.split('\n').filter((l) => l && !l.startsWith('#')),
+      ...own,
       // Test environment only: foreground (killed by PID), no seccomp/namespace sandbox inside a netns.
       'background=NO',
       'seccomp_sandbox=NO',
       'isolate=NO',
       'isolate_network=NO',
-      'max_clients=200',
-      'max_per_ip=100',
+      // Session limits only where the configuration sets none (the rendered one caps sessions by the range).
+      ...['max_clients=200', 'max_per_ip=100'].filter((l) => !own.some((o) => o.startsWith(l.split('=')[0] + '='))),
     ];
     const overrides = {
       // The certificate the boot script would fetch from the cloud's secret store.
