@@ -13,9 +13,11 @@ export const VSFTPD_BIND_TRIES = 9;
 
 /**
  * The worst-case chance a vsftpd transfer may fail at the session cap: with K sessions, at most K - 1 other ports
- * are held, and all 9 draws hit them with probability ((K - 1) / ports)^9.
+ * are held, and all 9 draws hit them with probability ((K - 1) / ports)^9. One in 100,000: a bound of 1 in 1,000
+ * (cap 3 on 5 ports) was measured to kill a session about once in 5,000 transfers when every session holds its
+ * port most of the time (BENCHMARKS.md), which is not "never killed".
  */
-export const VSFTPD_LOSS_BOUND = 1e-3;
+export const VSFTPD_LOSS_BOUND = 1e-5;
 
 /**
  * How long a client holds a passive port by default in the figures (seconds): from the EPSV/PASV reply until the
@@ -59,7 +61,7 @@ export interface PassiveCapacity {
 
 /**
  * The session cap that keeps every transfer of a daemon inside a range of `ports` passive ports and alive:
- * vsftpd the largest K with ((K - 1) / ports)^9 <= 1e-3 (about 0.46 x ports + 1: 3 for 5 ports); ProFTPD one session
+ * vsftpd the largest K with ((K - 1) / ports)^9 <= 1e-5 (about 0.28 x ports + 1: 2 for 5 ports); ProFTPD one session
  * per port (it tries every port in the range before it falls back to one outside it); Pure-FTPd its own fixed
  * cap, half the range (it lowers any higher `-c` to that, and a 1-port range leaves it uncapped).
  */

@@ -164,8 +164,8 @@ export function renderVsftpdConf(
     `pasv_min_port=${o.passivePorts.from}`,
     `pasv_max_port=${o.passivePorts.to}`,
     // Sessions capped by the range: vsftpd draws 9 random passive ports and ends the session when all 9 are held;
-    // at this cap that happens to under 1 transfer in 1000 even with every other session holding a port. Clients
-    // beyond it are refused at connect (421) and retry.
+    // at this cap that happens to under 1 transfer in 100,000 even with every other session holding a port.
+    // Clients beyond it are refused at connect (421) and retry.
     `max_clients=${capOf('vsftpd', o)}`,
     `port_enable=${o.activeMode ? 'YES' : 'NO'}`,
     ...(o.activeMode ? ['connect_from_port_20=YES', `ftp_data_port=${o.activeDataPort}`] : []),

@@ -700,7 +700,7 @@ describe('FtpsEndpoint warnings (acknowledgeable, stable ids)', () => {
       'small passive range',
       { clients: [ec2.Peer.ipv4('203.0.113.0/24')] },
       DiagnosticIds.SMALL_PASSIVE_RANGE,
-      '5 passive ports (50000-50004) carry 3 with vsftpd, 5 with ProFTPD, 2 with Pure-FTPd at once',
+      '5 passive ports (50000-50004) carry 2 with vsftpd, 5 with ProFTPD, 2 with Pure-FTPd at once',
     ],
     ['no client at all', {}, DiagnosticIds.NO_CLIENTS, 'No client is allowed: the endpoint opens nothing'],
     [
@@ -715,6 +715,35 @@ describe('FtpsEndpoint warnings (acknowledgeable, stable ids)', () => {
     app.synth();
     const warnings = warningsOf(stack, '/Stack/Ftps');
     expect(warnings).toContainEqual([id, expect.stringContaining(message)]);
+  });
+
+  test('concurrentClients: 2 on the seed range is carried by every daemon (no warning); 3 is not, with the range for it', () => {
+    const { app, stack, vpc } = fixture();
+    new FtpsEndpoint(stack, 'Two', { vpc, ...SEED, concurrentClients: 2, clients: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    new FtpsEndpoint(stack, 'Three', {
+      vpc,
+      ...SEED,
+      concurrentClients: 3,
+      clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+    });
+    app.synth();
+    expect(warningsOf(stack, '/Stack/Two')).toEqual([]);
+    expect(warningsOf(stack, '/Stack/Three')).toEqual([
+      [
+        DiagnosticIds.SMALL_PASSIVE_RANGE,
+        expect.stringContaining('concurrentClients (3) is more than the passive range carries'),
+      ],
+    ]);
+    // It opens nothing of its own: both groups have the same ingress, that of the range.
+    const groups = Object.values(Template.fromStack(stack).findResources('AWS::EC2::SecurityGroup')).map(
+      (g) => g.Properties.SecurityGroupIngress,
+    );
+    expect(groups).toHaveLength(2);
+    expect(groups[0]).toEqual(groups[1]);
+    expect(groups[0].map((r: { FromPort: number; ToPort: number }) => `${r.FromPort}-${r.ToPort}`)).toEqual([
+      '21-21',
+      '50000-50004',
+    ]);
   });
 
   test('a 10-port range with named clients draws no warning', () => {

@@ -30,7 +30,7 @@ describe('diagnoseLoad', () => {
   test('the daemon unknown: the fix names every daemon', () => {
     const r = diagnoseLoad(target, [s('ok'), s('ok'), s('ok'), s('refused', undefined, 'connect')], undefined);
     expect(r.diagnoses.map((d) => d.id)).toEqual(['ftps-constructs:probeSessionsRefused']);
-    expect(r.diagnoses[0].fix).toMatch(/widen the range to vsftpd 7 ports, ProFTPD 4 ports, Pure-FTPd 8 ports/);
+    expect(r.diagnoses[0].fix).toMatch(/widen the range to vsftpd 11 ports, ProFTPD 4 ports, Pure-FTPd 8 ports/);
   });
 
   test('timeouts are their own finding; all ok is ok', () => {

@@ -345,7 +345,7 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
         expect(r.outcomes).toMatchObject({ ok: 3, refused: 5 });
         expect(ids(p.stdout)).toEqual(['ftps-constructs:probeSessionsRefused']);
         expect(r.diagnoses[0].message).toMatch(/^5 of 8 sessions were refused at connect or login .*\(3 got in\)/);
-        expect(r.diagnoses[0].fix).toMatch(/^for 8 clients at once without waiting, widen the range to 16 ports/);
+        expect(r.diagnoses[0].fix).toMatch(/^for 8 clients at once without waiting, widen the range to 26 ports/);
       });
     });
 
@@ -360,7 +360,7 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
           /^8 sessions at once exhausted the passive range: 3 ended with vsftpd's bind failure/,
         );
         expect(r.diagnoses[0].fix).toMatch(
-          /^cap sessions so a port is always free: excess clients are then refused at login and retry; or widen the range to 16 ports for 8 clients at once\.$/,
+          /^cap sessions so a port is always free: excess clients are then refused at login and retry; or widen the range to 26 ports for 8 clients at once\.$/,
         );
       });
     });

@@ -28,7 +28,7 @@ describe('renderVsftpdConf', () => {
       listen_port: '21',
       pasv_min_port: '50000',
       pasv_max_port: '50004',
-      max_clients: '3',
+      max_clients: '2',
       port_enable: 'NO',
       ssl_enable: 'YES',
       implicit_ssl: 'NO',

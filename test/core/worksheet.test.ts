@@ -115,18 +115,18 @@ describe('worksheet: what the passive range carries', () => {
   test('the seed case in plain words: clients at once per daemon, what the rest see, what to widen to', () => {
     const ws = buildWorksheet({ options: SEED, clients: ['203.0.113.0/24'] });
     expect(ws.capacity.map((c) => [c.daemon, c.sessionCap, c.capSetting])).toEqual([
-      ['vsftpd', 3, 'max_clients=3'],
+      ['vsftpd', 2, 'max_clients=2'],
       ['proftpd', 5, 'MaxClients 5'],
       ['pure-ftpd', 2, '-c 2'],
     ]);
     const md = renderWorksheet(ws, 'md');
     const section = md.slice(md.indexOf('## What the passive range carries'), md.indexOf('## Warnings'));
     expect(section).toContain(
-      '5 passive ports: up to 3 with vsftpd, 5 with ProFTPD, 2 with Pure-FTPd at once, with the session caps the configurations of ftps-constructs set. More clients are refused at login (421 or 530) and must retry; none loses a transfer half-way.',
+      '5 passive ports: up to 2 with vsftpd, 5 with ProFTPD, 2 with Pure-FTPd at once, with the session caps the configurations of ftps-constructs set. More clients are refused at login (421 or 530) and must retry; none loses a transfer half-way.',
     );
-    expect(section).toContain('For 10 clients at once, widen the range to vsftpd 20, ProFTPD 10, Pure-FTPd 20 ports.');
+    expect(section).toContain('For 10 clients at once, widen the range to vsftpd 33, ProFTPD 10, Pure-FTPd 20 ports.');
     expect(section).toContain(
-      '| vsftpd | 3 | `max_clients=3` | refused: `421 There are too many connected users, please try later.` |',
+      '| vsftpd | 2 | `max_clients=2` | refused: `421 There are too many connected users, please try later.` |',
     );
     expect(section).toMatch(/\| ProFTPD \| 5 \| `MaxClients 5` \| .* offers a port outside it .* \| 25\.0 \|/);
     expect(section).toContain('`--retry` does not retry these');
@@ -137,7 +137,7 @@ describe('worksheet: what the passive range carries', () => {
       buildWorksheet({ options: { ...SEED, concurrentClients: 4 }, clients: ['203.0.113.0/24'] }),
       'md',
     );
-    expect(md).toContain('You need 4 clients at once: that takes vsftpd 7, ProFTPD 4, Pure-FTPd 8 passive ports.');
+    expect(md).toContain('You need 4 clients at once: that takes vsftpd 11, ProFTPD 4, Pure-FTPd 8 passive ports.');
     expect(md).toMatch(
       /`ftps-constructs:smallPassiveRange`: concurrentClients \(4\) is more than the passive range carries/,
     );
