@@ -14,8 +14,8 @@ export const VSFTPD_BIND_TRIES = 9;
 /**
  * The worst-case chance a vsftpd transfer may fail at the session cap: with K sessions, at most K - 1 other ports
  * are held, and all 9 draws hit them with probability ((K - 1) / ports)^9. One in 100,000: a bound of 1 in 1,000
- * (cap 3 on 5 ports) was measured to kill a session about once in 5,000 transfers when every session holds its
- * port most of the time (BENCHMARKS.md), which is not "never killed".
+ * (cap 3 on 5 ports) was measured to kill a session once in ~3,100 transfers when every session holds its port
+ * most of the time (BENCHMARKS.md), which is not "never killed".
  */
 export const VSFTPD_LOSS_BOUND = 1e-5;
 
