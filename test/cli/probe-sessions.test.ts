@@ -127,6 +127,9 @@ describe('ftps-rules probe tells failures apart, and exits when done', () => {
     [['127.0.0.1', '--port', '1e0'], '--port "1e0" is not a port number'],
     [['127.0.0.1', '--passive', '50000-70000'], 'passivePorts.to (70000) must be an integer from 1024 to 65535'],
     [['127.0.0.1', '--passive', '0-5'], 'passivePorts.from (0) must be an integer from 1024 to 65535'],
+    [['127.0.0.1', '--concurrency', '0'], '--concurrency "0" must be an integer from 1 to 500'],
+    [['127.0.0.1', '--concurrency', '501'], '--concurrency "501" must be an integer from 1 to 500'],
+    [['127.0.0.1', '--concurrency', 'ten'], '--concurrency "ten" must be an integer from 1 to 500'],
   ])('%j is refused like every command refuses it (exit 2, one line)', (args, message) => {
     let stderr = '';
     const code = run(['probe', ...args, '--user', 'u', '--password', 'p'], {

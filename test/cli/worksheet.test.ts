@@ -49,6 +49,27 @@ describe('ftps-rules worksheet', () => {
     expect(json.rows.some((row: { sourcePorts: string }) => row.sourcePorts === '989')).toBe(true);
   });
 
+  test('--concurrent-clients: the ports each daemon needs, and the warning when the range does not carry them', () => {
+    const r = cli('worksheet', '--passive', '50000-50004', '--client', '203.0.113.0/24', '--concurrent-clients', '10');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'You need 10 clients at once: that takes vsftpd 33, ProFTPD 10, Pure-FTPd 20 passive ports.',
+    );
+    expect(r.stdout).toContain(
+      '`ftps-constructs:smallPassiveRange`: concurrentClients (10) is more than the passive range carries',
+    );
+    const enough = cli(
+      'worksheet',
+      '--passive',
+      '50000-50032',
+      '--client',
+      '203.0.113.0/24',
+      '--concurrent-clients',
+      '10',
+    );
+    expect(enough.stdout).not.toContain('## Warnings');
+  });
+
   test('CSV goes to stdout, warnings to stderr', () => {
     const r = cli('worksheet', '--passive', '50000-50004', '--format', 'csv');
     expect(r.stdout.split('\r\n')[0]).toMatch(/^rule,direction/);
@@ -81,6 +102,14 @@ describe('ftps-rules worksheet', () => {
       'controlPort (0) must be an integer from 1 to 65535',
     ],
     [['frobnicate'], 'unknown verb "frobnicate"'],
+    [
+      ['worksheet', '--passive', '50000-50004', '--concurrent-clients', 'many'],
+      '--concurrent-clients "many" is not a whole number',
+    ],
+    [
+      ['worksheet', '--passive', '50000-50004', '--concurrent-clients', '0'],
+      '[ftps-constructs:invalidLimit] concurrentClients (0) must be an integer from 1 to 64512',
+    ],
   ])('fails with exit code 2 and one line on %j', (argv, message) => {
     const r = cli(...argv);
     expect(r.code).toBe(2);

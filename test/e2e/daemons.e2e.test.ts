@@ -6,7 +6,6 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Testing, TerraformStack } from 'cdktf';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FtpsEndpoint } from '../../lib/aws';
@@ -25,9 +24,10 @@ import {
   startDaemon,
   startFromBootFile,
 } from './support/daemons';
-import { PASSWORD, USER, Workspace, ftpsSession, tcpReachable } from './support/ftp';
+import { USER, Workspace, ftpsSession, tcpReachable } from './support/ftp';
 import { e2eGate } from './support/prerequisites';
-import { awsServer, azureServer } from './support/servers';
+import { awsEndpointRules, awsServer, azureServer } from './support/servers';
+import { probeFrom } from './support/probe';
 import { Topology } from './support/topology';
 import { cfnToNft } from './support/translate-cfn';
 import { terraformToNft } from './support/translate-tf';
@@ -57,20 +57,7 @@ suite('Three FTP daemons end to end', () => {
   });
 
   /** The AWS security group of the seed endpoint (or implicit), for the inside client's networks. */
-  function awsRules(options: FtpsOptions): string {
-    const app = new App();
-    const stack = new Stack(app, 'E2e', {
-      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-    });
-    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-12345678', availabilityZones: ['us-east-1a'] });
-    const endpoint = new FtpsEndpoint(stack, 'Ftps', {
-      vpc,
-      ...options,
-      clients: [ec2.Peer.ipv4('203.0.113.0/25'), ec2.Peer.ipv6('2001:db8:2::/120')],
-    });
-    const template = app.synth().getStackByName('E2e').template;
-    return cfnToNft(template, { securityGroup: stack.getLogicalId(endpoint.securityGroup.node.defaultChild as never) });
-  }
+  const awsRules = (options: FtpsOptions) => awsEndpointRules(options);
 
   /** The security group and network ACL (stateless, with its reply entries) of the seed endpoint. */
   function awsNaclRules(options: FtpsOptions): string {
@@ -280,26 +267,7 @@ suite('Three FTP daemons end to end', () => {
     const daemon = startFromBootFile('proftpd', ws, topo.server, fragment, 21);
     try {
       // WHEN probed
-      const bin = path.resolve(__dirname, '../../dist/bin/ftps-rules.js');
-      const r = spawnSync(
-        'ip',
-        [
-          'netns',
-          'exec',
-          topo.inside.ns,
-          process.execPath,
-          bin,
-          'probe',
-          topo.server.v4,
-          '--user',
-          USER,
-          '--timeout',
-          '5',
-          '--format',
-          'json',
-        ],
-        { encoding: 'utf8', env: { ...process.env, FTPS_PASSWORD: PASSWORD }, timeout: 60_000 },
-      );
+      const r = probeFrom(topo.inside, [topo.server.v4, '--user', USER, '--timeout', '5', '--format', 'json'], 60_000);
       // THEN: it answers AUTH TLS with 500 and takes a password in clear; the probe says both, exit 1
       expect(r.status).toBe(1);
       const report = JSON.parse(r.stdout) as { diagnoses: Array<{ id: string; message: string }> };

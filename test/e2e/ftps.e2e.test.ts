@@ -25,6 +25,7 @@ import { cfnToNft, linkStacks } from './support/translate-cfn';
 import { terraformToNft } from './support/translate-tf';
 import { e2eGate } from './support/prerequisites';
 import { awsServer, azureServer } from './support/servers';
+import { probeFrom } from './support/probe';
 import { Topology, writeNetnsEtc } from './support/topology';
 
 const gate = e2eGate();
@@ -483,31 +484,9 @@ suite('FTPS end to end', () => {
       markdown: string;
     }
     function runProbe(extra: string[] = [], host = topo.server.v4): Probe {
-      const args = [
-        bin,
-        'probe',
-        host,
-        '--user',
-        USER,
-        '--tls-max',
-        '1.2',
-        '--timeout',
-        '2',
-        '--attempts',
-        '4',
-        ...extra,
-      ];
-      const env = { ...process.env, FTPS_PASSWORD: PASSWORD };
-      const json = spawnSync('ip', ['netns', 'exec', topo.inside.ns, process.execPath, ...args, '--format', 'json'], {
-        encoding: 'utf8',
-        env,
-        timeout: 90_000,
-      });
-      const md = spawnSync('ip', ['netns', 'exec', topo.inside.ns, process.execPath, ...args, '--attempts', '1'], {
-        encoding: 'utf8',
-        env,
-        timeout: 90_000,
-      });
+      const args = [host, '--user', USER, '--tls-max', '1.2', '--timeout', '2', '--attempts', '4', ...extra];
+      const json = probeFrom(topo.inside, [...args, '--format', 'json']);
+      const md = probeFrom(topo.inside, [...args, '--attempts', '1']);
       expect(json.stdout + md.stdout).not.toContain(PASSWORD); // never printed
       return { code: json.status, report: JSON.parse(json.stdout), markdown: md.stdout };
     }

@@ -17,7 +17,7 @@ import {
   rangeContains,
 } from '../../core';
 import { Diagnose } from '../../core/internal';
-import type { ProbeOptions } from './probe';
+import { ProbeOptions, listOver, tcpConnect } from './probe';
 
 /** How one of the sessions ended. */
 export type SessionOutcome =
@@ -131,16 +131,15 @@ export async function probeLoad(o: ProbeOptions, concurrency: number): Promise<P
       if (o.passive && !rangeContains(o.passive, offered)) {
         // Still try it: through a firewall that opens the range only, it times out, as the client's would.
         step = 'data';
-        const reach = await connectData(o.host, offered, o.timeoutMs);
-        reach.socket?.destroy();
+        const reach = await tcpConnect(o.host, offered, o.timeoutMs);
         return end('outsideRange', `port ${offered} is outside ${formatPorts(o.passive)}: ${reach.detail}`);
       }
       step = 'data';
-      const data = await connectData(o.host, offered, o.timeoutMs);
+      const data = await tcpConnect(o.host, offered, o.timeoutMs, true);
       if (!data.socket) return end(/timed out/.test(data.detail) ? 'timeout' : 'error', data.detail);
       step = 'LIST';
-      const session_ = (client.ftp.socket as tls.TLSSocket).getSession();
-      const listed = await list(client, data.socket, tlsOptions, session_, o.timeoutMs);
+      const resumed = (client.ftp.socket as tls.TLSSocket).getSession();
+      const listed = await listOver(client, data.socket, o, tlsOptions, resumed);
       return end('ok', listed);
     } catch (e) {
       return end(classify(e, step), message(e));
@@ -252,63 +251,6 @@ function diagnose(
     );
   }
   return found;
-}
-
-function connectData(host: string, port: number, timeoutMs: number): Promise<{ socket?: net.Socket; detail: string }> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ detail: `TCP ${port} timed out after ${timeoutMs} ms` });
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve({ socket, detail: `connected to ${port}` });
-    });
-    socket.once('error', (e) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ detail: `TCP ${port}: ${e.message}` });
-    });
-  });
-}
-
-/** LIST over an open data socket (PROT P), resuming the control session; resolves with the final reply. */
-function list(
-  client: Client,
-  raw: net.Socket,
-  tlsOptions: tls.ConnectionOptions,
-  session: Buffer | undefined,
-  timeoutMs: number,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const secure = tls.connect({ ...tlsOptions, socket: raw, session });
-    secure.on('error', () => undefined);
-    secure.on('data', () => undefined);
-    const timer = setTimeout(() => {
-      secure.destroy();
-      reject(new Error(`LIST timed out after ${timeoutMs} ms`));
-    }, timeoutMs + 1000);
-    client.ftp
-      .request('LIST')
-      .then(async (res) => {
-        const final =
-          res.code < 200
-            ? await client.ftp.handle(undefined, (r, task) =>
-                r instanceof Error ? task.reject(r) : r.code >= 200 ? task.resolve(r) : undefined,
-              )
-            : res;
-        clearTimeout(timer);
-        secure.destroy();
-        if (final.code >= 400) reject(new FTPError(final));
-        else resolve(oneLine(final.message));
-      })
-      .catch((e: unknown) => {
-        clearTimeout(timer);
-        secure.destroy();
-        reject(e);
-      });
-  });
 }
 
 /** Markdown or JSON. */

@@ -383,10 +383,10 @@ async function dataAttempt(
 }
 
 /** LIST over an open data socket, TLS-protected (PROT P), resuming the control session if given. */
-function listOver(
+export function listOver(
   client: Client,
   raw: net.Socket,
-  o: ProbeOptions,
+  o: Pick<ProbeOptions, 'timeoutMs'>,
   tlsOptions: tls.ConnectionOptions,
   session: Buffer | undefined,
 ): Promise<string> {
@@ -492,7 +492,7 @@ function lookup(host: string, timeoutMs: number): Promise<{ ok: boolean; detail:
   });
 }
 
-function tcpConnect(
+export function tcpConnect(
   host: string,
   port: number,
   timeoutMs: number,

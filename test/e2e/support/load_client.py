@@ -59,6 +59,7 @@ holds = []  # seconds, successful attempts
 transfers_s = []  # seconds from the 150 reply to the 226 reply
 ports_outside = set()
 samples = {}  # kind -> the first few details
+by_step = {}  # kind -> {step: count}
 
 
 class Failure(Exception):
@@ -176,6 +177,8 @@ def client(i):
                 failure = classify(e)
                 failures.append(failure.kind)
                 with lock:
+                    at = by_step.setdefault(failure.kind, {})
+                    at[getattr(step, "name", "?")] = at.get(getattr(step, "name", "?"), 0) + 1
                     kept = samples.setdefault(failure.kind, [])
                     detail = f"{getattr(step, 'name', '?')}: {failure.detail}"
                     if len(kept) < 3 and detail not in kept:
@@ -231,6 +234,7 @@ json.dump(
         "attempts": sum(r["attempts"] for r in done),
         "failuresByKind": failures,
         "samples": samples,
+        "failuresByStep": by_step,
         "portsOutside": len(ports_outside),
         "seconds": round(elapsed, 2),
         "holdMedian": round(holds[len(holds) // 2], 4) if holds else None,

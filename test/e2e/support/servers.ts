@@ -6,9 +6,9 @@ import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Testing, TerraformStack } from 'cdktf';
-import { FtpsServer, FtpsServerProps } from '../../../lib/aws';
+import { FtpsEndpoint, FtpsServer, FtpsServerProps } from '../../../lib/aws';
 import { FtpsServer as AzureFtpsServer, FtpsServerProps as AzureFtpsServerProps } from '../../../lib/azure';
-import { ResolvedFtpsOptions } from '../../../lib/core';
+import { FtpsOptions, ResolvedFtpsOptions } from '../../../lib/core';
 import { cfnText } from '../../aws/fixtures';
 import { customDataText } from '../../support/terraform-custom-data';
 import { cfnToNft } from './translate-cfn';
@@ -96,4 +96,23 @@ export function azureServer(
     }),
     rules: terraformToNft(tf, { nsg, self: [address.v4, address.v6], virtualNetwork: ['198.51.100.0/24'] }),
   };
+}
+
+/**
+ * The security group of an AWS FtpsEndpoint with these options, for the inside client's networks (203.0.113.0/25,
+ * and 2001:db8:2::/120 with `ipv6`), as nftables.
+ */
+export function awsEndpointRules(options: FtpsOptions, ipv6 = true): string {
+  const app = new App();
+  const stack = new Stack(app, 'E2e', {
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+  });
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-12345678', availabilityZones: ['us-east-1a'] });
+  const endpoint = new FtpsEndpoint(stack, 'Ftps', {
+    vpc,
+    ...options,
+    clients: [ec2.Peer.ipv4('203.0.113.0/25'), ...(ipv6 ? [ec2.Peer.ipv6('2001:db8:2::/120')] : [])],
+  });
+  const template = app.synth().getStackByName('E2e').template;
+  return cfnToNft(template, { securityGroup: stack.getLogicalId(endpoint.securityGroup.node.defaultChild as never) });
 }
