@@ -11,7 +11,12 @@ module.exports = {
   displayName: 'e2e-cdktn',
   // The boots (boot.e2e.test.ts) prove the operating system's side of a boot script, once per CI run; the custom
   // data CDK Terrain synthesizes is pinned equal to CDK for Terraform's by the cdktn snapshot of the server.
-  testPathIgnorePatterns: [...(base.testPathIgnorePatterns ?? []), '/test/e2e/boot\\.e2e\\.test\\.ts$'],
+  // The load scenarios (load.e2e.test.ts) have no Azure side: the daemons and the security group are the same.
+  testPathIgnorePatterns: [
+    ...(base.testPathIgnorePatterns ?? []),
+    '/test/e2e/boot\\.e2e\\.test\\.ts$',
+    '/test/e2e/load\\.e2e\\.test\\.ts$',
+  ],
   moduleNameMapper: cdktn.moduleNameMapper,
   globals: cdktn.globals,
 };
