@@ -127,12 +127,33 @@ export function passiveCapacity(
   }
 }
 
-/** The smallest range (in ports) on which a daemon's cap admits `clients` sessions at once. */
-export function portsForClients(daemon: FtpDaemon, clients: number): number {
+/** The most passive ports a range can have: 1024-65535. */
+export const MAX_PASSIVE_PORTS = 64512;
+
+/**
+ * The most sessions a daemon carries at once on a range with no transfer lost: its cap, or 1 where it cannot be
+ * capped (Pure-FTPd on one port: a second transfer at once gets "425 ports busy").
+ */
+export function sessionsCarried(daemon: FtpDaemon, ports: number): number {
+  return sessionCap(daemon, ports) ?? 1;
+}
+
+/**
+ * The smallest range (in ports) on which a daemon carries `clients` sessions at once, or undefined when no range
+ * does (vsftpd carries at most 17,951 on the widest range, 64,512 ports).
+ */
+export function portsForClients(daemon: FtpDaemon, clients: number): number | undefined {
   if (!Number.isInteger(clients) || clients < 1) throw new RangeError(`clients must be a positive integer`);
-  let ports = Math.max(1, clients);
-  while ((sessionCap(daemon, ports) ?? 0) < clients) ports++;
-  return ports;
+  if (sessionsCarried(daemon, MAX_PASSIVE_PORTS) < clients) return undefined;
+  // What a range carries never shrinks as it widens: the smallest that carries enough, by bisection.
+  let low = 1;
+  let high = MAX_PASSIVE_PORTS;
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if (sessionsCarried(daemon, mid) >= clients) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
 /** A load for the queueing model: sessions at once, each alternating between holding a port and not. */
@@ -176,6 +197,6 @@ export function predictLoss(load: LoadShape): number {
 }
 
 function checkPorts(ports: number): void {
-  if (!Number.isInteger(ports) || ports < 1 || ports > 64512)
-    throw new RangeError(`ports must be an integer from 1 to 64512 (got ${ports})`);
+  if (!Number.isInteger(ports) || ports < 1 || ports > MAX_PASSIVE_PORTS)
+    throw new RangeError(`ports must be an integer from 1 to ${MAX_PASSIVE_PORTS} (got ${ports})`);
 }

@@ -56,11 +56,13 @@ export { FTP_DAEMONS, renderDaemonConfiguration } from './vsftpd-boot';
 export type { FtpDaemon } from './vsftpd-boot';
 export {
   DEFAULT_HOLD_SECONDS,
+  MAX_PASSIVE_PORTS,
   VSFTPD_BIND_TRIES,
   VSFTPD_LOSS_BOUND,
   passiveCapacity,
   portsForClients,
   predictLoss,
   sessionCap,
+  sessionsCarried,
 } from './capacity';
 export type { LoadShape, PassiveCapacity } from './capacity';

@@ -13,7 +13,7 @@ import {
   portCount,
   rangeContains,
 } from './ftps-options';
-import { passiveCapacity, portsForClients } from './capacity';
+import { MAX_PASSIVE_PORTS, passiveCapacity, portsForClients, sessionsCarried } from './capacity';
 import { Expectation, PropChecker, describeValue } from './private/checks';
 import type { FtpDaemon } from './vsftpd-boot';
 
@@ -263,13 +263,25 @@ export function rangeWarning(range: PortRange, concurrentClients?: number): Diag
     'the configurations ftps-constructs renders cap sessions at these numbers, so clients beyond them are refused at login (421 or 530) and must retry; ' +
     'without the caps vsftpd ends sessions with "500 OOPS" in clear text on the TLS connection, ProFTPD offers data ports outside the range that the firewall drops, and Pure-FTPd refuses clients beyond half the range.';
   if (concurrentClients !== undefined) {
-    const short = caps.filter((c) => (c.cap ?? 0) < concurrentClients);
+    const short = caps.filter((c) => sessionsCarried(c.daemon, n) < concurrentClients);
     if (short.length === 0) return undefined;
-    const needs = caps.map((c) => `${c.name} ${portsForClients(c.daemon, concurrentClients)}`);
-    const widest = Math.max(...caps.map((c) => portsForClients(c.daemon, concurrentClients)));
+    const needed = caps.map((c) => ({ ...c, ports: portsForClients(c.daemon, concurrentClients) }));
+    const needs = needed.map((c) =>
+      c.ports === undefined
+        ? `${c.name} none (at most ${sessionsCarried(c.daemon, MAX_PASSIVE_PORTS)} on the widest range)`
+        : `${c.name} ${c.ports}`,
+    );
+    const possible = needed.filter((c): c is typeof c & { ports: number } => c.ports !== undefined);
+    const impossible = needed.filter((c) => c.ports === undefined).map((c) => c.name);
+    const widest = Math.max(...possible.map((c) => c.ports));
+    // A range of that size from the same first port, moved down if it would pass 65535.
+    const from = Math.min(range.from, 65535 - widest + 1);
     return Diagnose.smallPassiveRange(
       `concurrentClients (${concurrentClients}) is more than the passive range carries: ${carried}; ${behaviour}`,
-      `widen passivePorts to ${widest} ports (${formatPorts({ from: range.from, to: Math.min(65535, range.from + widest - 1) })}) for ${concurrentClients} clients at once on every daemon (ports needed: ${needs.join(', ')}), and configure the same range on the server.`,
+      `widen passivePorts to ${widest} ports (${formatPorts({ from, to: from + widest - 1 })}) for ${concurrentClients} clients at once on ${impossible.length ? possible.map((c) => c.name).join(' and ') : 'every daemon'} (ports needed: ${needs.join(', ')}), and configure the same range on the server` +
+        (impossible.length
+          ? `; ${impossible.join(' and ')} cannot carry that many on one server: use ${possible.map((c) => c.name).join(' or ')}, or several servers.`
+          : '.'),
     );
   }
   if (n >= SMALL_PASSIVE_RANGE) return undefined;

@@ -1,5 +1,9 @@
 import { hostOrCidr, parseClientCidr, validateClientCidrs, worldOpenWarning } from './addresses';
 import { DEFAULT_HOLD_SECONDS, PassiveCapacity, passiveCapacity, portsForClients } from './capacity';
+
+/** The ports a daemon needs for `clients` at once, or that no range carries them. */
+const portsText = (daemon: PassiveCapacity['daemon'], clients: number) =>
+  String(portsForClients(daemon, clients) ?? 'no range');
 import { Diagnose, Diagnostic, FtpsValidationError } from './diagnostics';
 import { Side } from './flows';
 import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts, portCount } from './ftps-options';
@@ -218,13 +222,13 @@ function capacitySection(ws: Worksheet): string[] {
   );
   const wanted = o.concurrentClients;
   if (wanted !== undefined) {
-    const needs = ws.capacity.map((c) => `${DAEMON_NAMES[c.daemon]} ${portsForClients(c.daemon, wanted)}`);
+    const needs = ws.capacity.map((c) => `${DAEMON_NAMES[c.daemon]} ${portsText(c.daemon, wanted)}`);
     lines.push(
       '',
       `You need ${wanted} client${wanted === 1 ? '' : 's'} at once: that takes ${needs.join(', ')} passive ports.`,
     );
   } else if (ws.capacity.some((c) => (c.sessionCap ?? 0) < 10)) {
-    const ten = ws.capacity.map((c) => `${DAEMON_NAMES[c.daemon]} ${portsForClients(c.daemon, 10)}`);
+    const ten = ws.capacity.map((c) => `${DAEMON_NAMES[c.daemon]} ${portsText(c.daemon, 10)}`);
     lines.push('', `For 10 clients at once, widen the range to ${ten.join(', ')} ports.`);
   }
   lines.push(

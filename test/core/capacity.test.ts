@@ -1,10 +1,12 @@
 import {
+  MAX_PASSIVE_PORTS,
   VSFTPD_BIND_TRIES,
   VSFTPD_LOSS_BOUND,
   passiveCapacity,
   portsForClients,
   predictLoss,
   sessionCap,
+  sessionsCarried,
 } from '../../lib/core';
 
 describe('sessionCap: the sessions each daemon admits so no transfer is lost', () => {
@@ -71,13 +73,23 @@ describe('portsForClients: the smallest range whose cap admits the clients', () 
     ['vsftpd', 10, 33],
     ['vsftpd', 50, 177],
     ['proftpd', 10, 10],
-    ['pure-ftpd', 1, 2],
+    ['pure-ftpd', 1, 1],
+    ['pure-ftpd', 2, 4],
     ['pure-ftpd', 10, 20],
   ] as const)('%s, %p clients: %p ports', (daemon, clients, ports) => {
     expect(portsForClients(daemon, clients)).toBe(ports);
-    expect(sessionCap(daemon, ports)).toBeGreaterThanOrEqual(clients);
-    if (ports > 1) expect(sessionCap(daemon, ports - 1) ?? 0).toBeLessThan(clients);
+    expect(sessionsCarried(daemon, ports)).toBeGreaterThanOrEqual(clients);
+    if (ports > 1) expect(sessionsCarried(daemon, ports - 1)).toBeLessThan(clients);
   });
+});
+
+test('no range carries more vsftpd sessions than the widest one caps: undefined, not an endless search', () => {
+  const most = sessionCap('vsftpd', MAX_PASSIVE_PORTS)!;
+  expect(most).toBe(17951);
+  expect(portsForClients('vsftpd', most)).toBe(64509); // the cap reaches it a little before the widest range
+  expect(portsForClients('vsftpd', most + 1)).toBeUndefined();
+  expect(portsForClients('proftpd', MAX_PASSIVE_PORTS)).toBe(MAX_PASSIVE_PORTS);
+  expect(() => portsForClients('proftpd', 0)).toThrow(/clients must be a positive integer/);
 });
 
 describe('predictLoss: the queueing model of an uncapped range', () => {

@@ -159,6 +159,19 @@ describe('validateOptions', () => {
     expect(warningsOf({ passivePorts: { from: 50000, to: 50176 }, concurrentClients: 50 })).toEqual([]);
   });
 
+  test('concurrentClients beyond what vsftpd can carry on any range: the widest range that fits, and the daemons that can', () => {
+    const [w] = warningsOf({ passivePorts: { from: 50000, to: 50099 }, concurrentClients: 20000 });
+    expect(w.fix).toBe(
+      'widen passivePorts to 40000 ports (25536-65535) for 20000 clients at once on ProFTPD and Pure-FTPd (ports needed: vsftpd none (at most 17951 on the widest range), ProFTPD 20000, Pure-FTPd 40000), and configure the same range on the server; vsftpd cannot carry that many on one server: use ProFTPD or Pure-FTPd, or several servers.',
+    );
+    // One port carries one session on every daemon (Pure-FTPd, uncapped there, answers a second with 425).
+    expect(warningsOf({ passivePorts: { from: 50000, to: 50000 }, concurrentClients: 1 })).toEqual([]);
+    // The largest value accepted works (no endless search, no RangeError).
+    expect(warningsOf({ passivePorts: { from: 1024, to: 65535 }, concurrentClients: 64512 })[0].fix).toMatch(
+      /^widen passivePorts to 64512 ports \(1024-65535\)/,
+    );
+  });
+
   test.each([0, -1, 1.5, '10', null, Number.NaN, 64513])('concurrentClients %p is an error naming the fix', (bad) => {
     const errors = validateOptions({
       passivePorts: { from: 50000, to: 50009 },

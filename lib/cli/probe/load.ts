@@ -206,7 +206,9 @@ function diagnose(
   const ports = range ? portCount(range) : undefined;
   const daemons = daemon ? [daemon] : [...FTP_DAEMONS];
   // The fix for n clients at once: the range each daemon needs, and the cap that keeps the declared one lossless.
-  const widen = daemons.map((d) => `${daemon ? '' : `${NAMES[d]} `}${portsForClients(d, n)} ports`).join(', ');
+  const widen = daemons
+    .map((d) => `${daemon ? '' : `${NAMES[d]} `}${portsForClients(d, n) ?? 'no range of'} ports`)
+    .join(', ');
   const capFix = (d: FtpDaemon) => {
     const c = ports === undefined ? undefined : passiveCapacity(d, ports);
     return c?.capSetting ? `${NAMES[d]} \`${c.capSetting}\`` : undefined;
