@@ -172,6 +172,16 @@ describe('validateOptions', () => {
     );
   });
 
+  test('concurrentClients as a deploy-time token is refused: the warning and the worksheet need it at synth', () => {
+    const TOKEN = -1234.5678;
+    const errors = validateOptions(
+      { passivePorts: { from: 50000, to: 50009 }, concurrentClients: TOKEN },
+      { isUnresolved: (v) => v === TOKEN },
+    ).filter((d) => d.level === 'error');
+    expect(errors.map((d) => d.id)).toEqual([DiagnosticIds.INVALID_LIMIT]);
+    expect(errors[0].message).toMatch(/^concurrentClients is a deploy-time value \(a token\)/);
+  });
+
   test.each([0, -1, 1.5, '10', null, Number.NaN, 64513])('concurrentClients %p is an error naming the fix', (bad) => {
     const errors = validateOptions({
       passivePorts: { from: 50000, to: 50009 },
