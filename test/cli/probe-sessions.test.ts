@@ -212,13 +212,18 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
    * connect), and `ports` passive listeners at once (one more gets vsftpd's "500 OOPS" in clear on the TLS
    * connection, which is then closed).
    */
-  function ftpsStandIn(failTls13Data: boolean, load: { cap?: number; ports?: number; greeting?: string } = {}) {
+  function ftpsStandIn(
+    failTls13Data: boolean,
+    load: { cap?: number; ports?: number; greeting?: string; refuseFirst?: number } = {},
+  ) {
     const pems = { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
     const context = tls.createSecureContext(pems);
     let sessions = 0;
     let held = 0;
+    let refused = 0;
     return (socket: net.Socket) => {
-      if (load.cap !== undefined && sessions >= load.cap) {
+      if ((load.cap !== undefined && sessions >= load.cap) || refused < (load.refuseFirst ?? 0)) {
+        refused++;
         socket.end('421 There are too many connected users, please try later.\r\n');
         return;
       }
@@ -310,6 +315,26 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
       expect(steps).toContainEqual(expect.objectContaining({ step: 'data over TLS 1.2', ok: true }));
     });
   });
+
+  test('a session cap still full from the last connection: the probe waits for admission (421 retried), then works', async () => {
+    // vsftpd with max_clients=1 (a 2-port range) refuses a connection that comes before it has reaped the last one.
+    await withServer(ftpsStandIn(false, { refuseFirst: 3 }), async (port) => {
+      const p = await probeLocal(port, 3);
+      expect(ids(p.stdout)).toEqual([]);
+      expect(p.code).toBe(0);
+    });
+  });
+
+  test('a session cap that stays full: refused by the cap (not "not FTP", not a TLS failure), with the fix', async () => {
+    await withServer(ftpsStandIn(false, { refuseFirst: 1000 }), async (port) => {
+      const p = await probeLocal(port, 3);
+      expect(p.code).toBe(1);
+      expect(ids(p.stdout)).toEqual(['ftps-constructs:probeSessionsRefused']);
+      expect(JSON.parse(p.stdout).diagnoses[0].message).toMatch(
+        /^The server refused the probe's session \(421 There are too many connected users, please try later\.\) for 3 s/,
+      );
+    });
+  }, 15_000);
 
   describe('load mode (--concurrency): each session failure by its cause, and the fix', () => {
     const loadProbe = (port: number, n: number, extra: string[] = []) =>

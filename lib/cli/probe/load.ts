@@ -17,7 +17,7 @@ import {
   rangeContains,
 } from '../../core';
 import { Diagnose } from '../../core/internal';
-import { ProbeOptions, listOver, tcpConnect } from './probe';
+import { CAP_REFUSAL, ProbeOptions, listOver, tcpConnect } from './probe';
 
 /** How one of the sessions ended. */
 export type SessionOutcome =
@@ -55,7 +55,6 @@ export interface ProbeLoadReport {
   readonly diagnoses: Diagnostic[];
 }
 
-const TOO_MANY = /too many|maximum|already logged in|try again later/i;
 const since = (t: number) => Math.round(performance.now() - t);
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
 const message = (e: unknown) => oneLine(e instanceof Error ? e.message : String(e));
@@ -175,7 +174,7 @@ export function diagnoseLoad(
 
 function classify(e: unknown, step: string): SessionOutcome {
   const text = message(e);
-  if (e instanceof FTPError && (e.code === 421 || (e.code === 530 && TOO_MANY.test(text)))) return 'refused';
+  if (e instanceof FTPError && (e.code === 421 || (e.code === 530 && CAP_REFUSAL.test(text)))) return 'refused';
   if (/OOPS/.test(text)) return 'bindFailure';
   // vsftpd's OOPS line read as a TLS record, or the session closed right after the passive command.
   if (step === 'EPSV' && /wrong version number|packet length too long|ECONNRESET|closed|ended/i.test(text))

@@ -1,7 +1,7 @@
 // `ftps-rules probe`: a real FTPS session against a running server, through the real firewall, step by
 // step, with a diagnosis for what goes wrong. The control channel uses basic-ftp; data connections are
 // opened here, one by one, so each can be timed and explained.
-import { Client, FTPError } from 'basic-ftp';
+import { Client, FTPError, FTPResponse } from 'basic-ftp';
 import { parseEpsvResponse, parsePasvResponse } from 'basic-ftp/dist/transfer';
 import * as ipaddr from 'ipaddr.js';
 import * as dns from 'node:dns';
@@ -58,6 +58,34 @@ export interface ProbeReport {
 
 const since = (t: number) => Math.round(performance.now() - t);
 
+/**
+ * A session cap (vsftpd `max_clients`, Pure-FTPd's own) refuses a new connection with 421 until the server has reaped
+ * the last one, and the probe's connections follow each other: a 421 is retried for up to this long.
+ */
+const ADMISSION_MS = 3000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A refusal by a session cap: 421 at connect, or ProFTPD's 530 "maximum number of allowed clients" at login. */
+export const CAP_REFUSAL = /too many|maximum|already logged in|try again later/i;
+
+/** Connects (implicit TLS, or plain for AUTH TLS next), retrying a session cap's 421 for {@link ADMISSION_MS}. */
+export async function connectAdmitted(
+  client: Client,
+  o: Pick<ProbeOptions, 'host' | 'port' | 'tls'>,
+  tlsOptions: tls.ConnectionOptions,
+): Promise<FTPResponse> {
+  const deadline = performance.now() + ADMISSION_MS;
+  for (;;) {
+    try {
+      return o.tls === 'implicit'
+        ? await client.connectImplicitTLS(o.host, o.port, tlsOptions)
+        : await client.connect(o.host, o.port);
+    } catch (e) {
+      if (!(e instanceof FTPError && e.code === 421) || performance.now() > deadline) throw e;
+      await sleep(200);
+    }
+  }
+}
+
 export async function probe(o: ProbeOptions): Promise<ProbeReport> {
   const steps: ProbeStep[] = [];
   const data: DataAttempt[] = [];
@@ -108,6 +136,11 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
   if (o.tls === 'explicit') {
     t = performance.now();
     const plain = await plainLoginOffered(o);
+    if (plain.state === 'capped') {
+      steps.push({ step: 'FTP greeting', ok: false, ms: since(t), detail: plain.detail });
+      diagnoses.push(refusedByCap(plain.detail));
+      return done(false);
+    }
     if (plain.state === 'noGreeting' || plain.state === 'notFtp') {
       steps.push({ step: 'FTP greeting', ok: false, ms: since(t), detail: plain.detail });
       diagnoses.push(
@@ -139,11 +172,8 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
   try {
     t = performance.now();
     try {
-      if (o.tls === 'implicit') await client.connectImplicitTLS(o.host, o.port, tlsOptions);
-      else {
-        await client.connect(o.host, o.port);
-        await client.useTLS(tlsOptions);
-      }
+      await connectAdmitted(client, o, tlsOptions);
+      if (o.tls === 'explicit') await client.useTLS(tlsOptions);
       steps.push({
         step: o.tls === 'implicit' ? 'TLS handshake (implicit)' : 'TLS upgrade (AUTH TLS)',
         ok: true,
@@ -152,6 +182,10 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
       });
     } catch (e) {
       steps.push({ step: 'TLS', ok: false, ms: since(t), detail: message(e) });
+      if (e instanceof FTPError && e.code === 421) {
+        diagnoses.push(refusedByCap(message(e)));
+        return done(false);
+      }
       if (o.tls === 'explicit' && e instanceof FTPError && [500, 502, 504].includes(e.code)) {
         // The field failure of a ProFTPD whose TLS block sits in <IfModule mod_tls.c> while the module is not loaded.
         diagnoses.push(
@@ -202,6 +236,10 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
     } catch (e) {
       steps.push({ step: 'login', ok: false, ms: since(t), detail: message(e) });
       const timedOut = !(e instanceof FTPError) && /timeout/i.test(message(e));
+      if (e instanceof FTPError && e.code === 530 && CAP_REFUSAL.test(message(e))) {
+        diagnoses.push(refusedByCap(message(e)));
+        return done(false);
+      }
       diagnoses.push(
         timedOut
           ? Diagnose.probeLoginTimeout(
@@ -263,6 +301,14 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
   return done(ok);
 }
 
+/** The server's session cap refused the probe for {@link ADMISSION_MS}: it is full, or lower than expected. */
+function refusedByCap(detail: string): ProbeDiagnosis {
+  return Diagnose.probeSessionsRefused(
+    `The server refused the probe's session (${oneLine(detail)}) for ${ADMISSION_MS / 1000} s: its session cap is reached — other clients are connected, or the cap is low for the passive range.`,
+    'Probe again when fewer clients are connected. The cap follows the passive range (vsftpd max_clients about 0.28 x ports + 1, ProFTPD MaxClients = ports, Pure-FTPd half the range): widen the range for more sessions at once; see ftps-rules worksheet.',
+  );
+}
+
 /**
  * A data attempt that reached the port and then failed (in its TLS handshake or transfer): not a timeout (a
  * firewall), a refused connection, or the server's own refusal (425/522 reuse, 550).
@@ -276,11 +322,8 @@ async function dataOverTls12(o: ProbeOptions, tlsOptions: tls.ConnectionOptions)
   const capped: tls.ConnectionOptions = { ...tlsOptions, maxVersion: 'TLSv1.2' };
   const client = new Client(o.timeoutMs);
   try {
-    if (o.tls === 'implicit') await client.connectImplicitTLS(o.host, o.port, capped);
-    else {
-      await client.connect(o.host, o.port);
-      await client.useTLS(capped);
-    }
+    await connectAdmitted(client, o, capped);
+    if (o.tls === 'explicit') await client.useTLS(capped);
     await client.login(o.user, o.password);
     await client.send('PBSZ 0');
     await client.send('PROT P');
@@ -439,13 +482,19 @@ export function listOver(
 /** What the control port says before TLS: a greeting, then whether it asks for a password in clear text. */
 async function plainLoginOffered(
   o: ProbeOptions,
-): Promise<{ state: 'offered' | 'refused' | 'noGreeting' | 'notFtp'; detail: string }> {
-  const greeting = await firstLine(o.host, o.port, o.timeoutMs);
+): Promise<{ state: 'offered' | 'refused' | 'noGreeting' | 'notFtp' | 'capped'; detail: string }> {
+  const deadline = performance.now() + ADMISSION_MS;
+  let greeting = await firstLine(o.host, o.port, o.timeoutMs);
+  while (greeting !== undefined && /^421[ -]/.test(greeting) && performance.now() < deadline) {
+    await sleep(200);
+    greeting = await firstLine(o.host, o.port, o.timeoutMs);
+  }
   if (greeting === undefined) return { state: 'noGreeting', detail: `no greeting within ${o.timeoutMs} ms` };
+  if (/^421[ -]/.test(greeting)) return { state: 'capped', detail: greeting.slice(0, 120) };
   if (!/^220[ -]/.test(greeting)) return { state: 'notFtp', detail: JSON.stringify(greeting.slice(0, 60)) };
   const client = new Client(o.timeoutMs);
   try {
-    await client.connect(o.host, o.port);
+    await connectAdmitted(client, { ...o, tls: 'explicit' }, {});
     const res = await client.sendIgnoringError(`USER ${o.user}`);
     return { state: res.code === 331 ? 'offered' : 'refused', detail: `USER without TLS: ${oneLine(res.message)}` };
   } catch (e) {
