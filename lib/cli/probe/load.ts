@@ -176,8 +176,12 @@ function classify(e: unknown, step: string): SessionOutcome {
   const text = message(e);
   if (e instanceof FTPError && (e.code === 421 || (e.code === 530 && CAP_REFUSAL.test(text)))) return 'refused';
   if (/OOPS/.test(text)) return 'bindFailure';
-  // vsftpd's OOPS line read as a TLS record, or the session closed right after the passive command.
-  if (step === 'EPSV' && /wrong version number|packet length too long|ECONNRESET|closed|ended/i.test(text))
+  // vsftpd's OOPS line read as a TLS record ("500 " is no record: OpenSSL says "wrong version number", or from 3.2 on
+  // under TLS 1.3 "bad record type"), or the session closed right after the passive command.
+  if (
+    step === 'EPSV' &&
+    /wrong version number|bad record type|packet length too long|ECONNRESET|closed|ended/i.test(text)
+  )
     return 'bindFailure';
   if (/timeout|timed out/i.test(text)) return 'timeout';
   return 'error';

@@ -201,7 +201,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
           `The control port answers but TLS fails: ${message(e)}.`,
           o.tls === 'explicit'
             ? 'An FTP-aware firewall or NAT (ALG, "FTP inspection") may be rewriting AUTH TLS: turn FTP inspection off for this port; or the server has no TLS (vsftpd ssl_enable=YES).'
-            : /wrong version number|packet length too long|unknown protocol/i.test(message(e))
+            : /wrong version number|bad record type|packet length too long|unknown protocol/i.test(message(e))
               ? 'The server answered in clear text, not TLS: this port speaks explicit FTPS (AUTH TLS); probe it with --tls explicit.'
               : 'Check the server speaks implicit TLS on this port (vsftpd implicit_ssl=YES), or use --tls explicit.',
         ),

@@ -81,7 +81,7 @@ def classify(e):
         if text.startswith("425") and getattr(step, "name", "") == "EPSV":
             # A clean refusal of the passive command (ProFTPD, Pure-FTPd: a port still closing); the session lives.
             return Failure("busy", text[:120])
-    if "OOPS" in text or "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
+    if "OOPS" in text or "WRONG_VERSION_NUMBER" in text or "wrong version number" in text or "BAD_RECORD_TYPE" in text:
         return Failure("oops", text[:120])
     if isinstance(e, (socket.timeout, TimeoutError)):
         return Failure("timeout", text[:120])
