@@ -100,7 +100,7 @@ export function passiveCapacity(
         lossAtCap: Math.pow((cap! - 1) / ports, VSFTPD_BIND_TRIES),
         uncappedLossFrom: cap! + 1,
         exhaustion:
-          'vsftpd draws 9 random ports; when all 9 are held it writes "500 OOPS: vsf_sysutil_bind" in clear text onto the TLS control connection and ends the session (clients report a TLS error such as "wrong version number")',
+          'vsftpd draws 9 random ports; when all 9 are held it writes "500 OOPS: vsf_sysutil_bind" in clear text onto the TLS control connection and ends the session (clients report a TLS error: "wrong version number", or "bad record type" with OpenSSL 3.2 and later)',
       };
     case 'proftpd':
       return {
