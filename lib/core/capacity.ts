@@ -27,6 +27,13 @@ export const VSFTPD_LOSS_BOUND = 1e-5;
  */
 export const DEFAULT_HOLD_SECONDS = 0.2;
 
+/** The daemons as their names are written, in the order the library names them. */
+export const DAEMON_NAMES: Readonly<Record<FtpDaemon, string>> = {
+  vsftpd: 'vsftpd',
+  proftpd: 'ProFTPD',
+  'pure-ftpd': 'Pure-FTPd',
+};
+
 /** What a passive range carries with one daemon. */
 export interface PassiveCapacity {
   readonly daemon: FtpDaemon;

@@ -55,6 +55,7 @@ export type { FtpsServerSettings, ProftpdSettings, RenderContext } from './serve
 export { FTP_DAEMONS, renderDaemonConfiguration } from './vsftpd-boot';
 export type { FtpDaemon } from './vsftpd-boot';
 export {
+  DAEMON_NAMES,
   DEFAULT_HOLD_SECONDS,
   MAX_PASSIVE_PORTS,
   VSFTPD_BIND_TRIES,

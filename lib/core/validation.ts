@@ -13,16 +13,12 @@ import {
   portCount,
   rangeContains,
 } from './ftps-options';
-import { MAX_PASSIVE_PORTS, passiveCapacity, portsForClients, sessionsCarried } from './capacity';
+import { DAEMON_NAMES, MAX_PASSIVE_PORTS, passiveCapacity, portsForClients, sessionsCarried } from './capacity';
 import { Expectation, PropChecker, describeValue } from './private/checks';
 import type { FtpDaemon } from './vsftpd-boot';
 
 /** The daemons in the order warnings name them, with their names as written. */
-const FTP_DAEMON_NAMES: ReadonlyArray<[FtpDaemon, string]> = [
-  ['vsftpd', 'vsftpd'],
-  ['proftpd', 'ProFTPD'],
-  ['pure-ftpd', 'Pure-FTPd'],
-];
+const FTP_DAEMON_NAMES = Object.entries(DAEMON_NAMES) as ReadonlyArray<[FtpDaemon, string]>;
 
 /** Options for validation. */
 export interface ValidationContext {
@@ -256,7 +252,12 @@ export function rangeWarning(range: PortRange, concurrentClients?: number): Diag
   const n = portCount(range);
   const caps = FTP_DAEMON_NAMES.map(([daemon, name]) => {
     const cap = passiveCapacity(daemon, n).sessionCap;
-    return { daemon, name, cap, text: `${cap ?? 'no cap possible'} with ${name}` };
+    return {
+      daemon,
+      name,
+      cap,
+      text: `${sessionsCarried(daemon, n)} with ${name}${cap === undefined ? ' (uncapped)' : ''}`,
+    };
   });
   const carried = `${n} passive port${n === 1 ? '' : 's'} (${formatPorts(range)}) carry ${caps.map((c) => c.text).join(', ')} at once`;
   const behaviour =

@@ -1,9 +1,12 @@
 import { hostOrCidr, parseClientCidr, validateClientCidrs, worldOpenWarning } from './addresses';
-import { DEFAULT_HOLD_SECONDS, PassiveCapacity, passiveCapacity, portsForClients } from './capacity';
-
-/** The ports a daemon needs for `clients` at once, or that no range carries them. */
-const portsText = (daemon: PassiveCapacity['daemon'], clients: number) =>
-  String(portsForClients(daemon, clients) ?? 'no range');
+import {
+  DAEMON_NAMES,
+  DEFAULT_HOLD_SECONDS,
+  PassiveCapacity,
+  passiveCapacity,
+  portsForClients,
+  sessionsCarried,
+} from './capacity';
 import { Diagnose, Diagnostic, FtpsValidationError } from './diagnostics';
 import { Side } from './flows';
 import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts, portCount } from './ftps-options';
@@ -201,7 +204,9 @@ function renderCsv(ws: Worksheet): string {
   return [header, ...body].join('\r\n') + '\r\n';
 }
 
-const DAEMON_NAMES: Record<string, string> = { vsftpd: 'vsftpd', proftpd: 'ProFTPD', 'pure-ftpd': 'Pure-FTPd' };
+/** The ports a daemon needs for `clients` at once, or that no range carries them. */
+const portsText = (daemon: PassiveCapacity['daemon'], clients: number) =>
+  String(portsForClients(daemon, clients) ?? 'no range');
 
 /** "What the passive range carries": the seed question's second half, in plain words and one row per daemon. */
 function capacitySection(ws: Worksheet): string[] {
@@ -210,7 +215,7 @@ function capacitySection(ws: Worksheet): string[] {
   const carry = ws.capacity
     .map(
       (c) =>
-        `${c.sessionCap === undefined ? 'any number (no cap possible)' : c.sessionCap} with ${DAEMON_NAMES[c.daemon]}`,
+        `${sessionsCarried(c.daemon, n)} with ${DAEMON_NAMES[c.daemon]}${c.sessionCap === undefined ? ' (which cannot be capped there: a second transfer at once gets 425)' : ''}`,
     )
     .join(', ');
   const lines = ['## What the passive range carries', ''];

@@ -138,7 +138,7 @@ describe('validateOptions', () => {
       'state how many clients transfer at once (concurrentClients) to have the range checked against it, or widen the range (10 ports carry 3 with vsftpd, 10 with ProFTPD, 5 with Pure-FTPd).',
     );
     expect(warningsOf({ passivePorts: { from: 50000, to: 50000 } })[0].message).toMatch(
-      /^1 passive port \(50000\) carry 1 with vsftpd, 1 with ProFTPD, no cap possible with Pure-FTPd at once/,
+      /^1 passive port \(50000\) carry 1 with vsftpd, 1 with ProFTPD, 1 with Pure-FTPd \(uncapped\) at once/,
     );
     expect(warningsOf({ passivePorts: { from: 50000, to: 50009 } })).toEqual([]);
   });

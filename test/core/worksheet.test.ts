@@ -146,6 +146,10 @@ describe('worksheet: what the passive range carries', () => {
   test('a 1-port range: Pure-FTPd cannot be capped, and the worksheet says so', () => {
     const ws = buildWorksheet({ options: { passivePorts: { from: 50000, to: 50000 } }, clients: ['203.0.113.0/24'] });
     expect(ws.capacity[2]).toMatchObject({ daemon: 'pure-ftpd', sessionCap: undefined, capSetting: undefined });
-    expect(renderWorksheet(ws, 'md')).toContain('| Pure-FTPd | no cap | none possible |');
+    const md = renderWorksheet(ws, 'md');
+    expect(md).toContain('| Pure-FTPd | no cap | none possible |');
+    expect(md).toContain(
+      '1 passive port: up to 1 with vsftpd, 1 with ProFTPD, 1 with Pure-FTPd (which cannot be capped there: a second transfer at once gets 425) at once',
+    );
   });
 });

@@ -7,6 +7,7 @@ import { parseEpsvResponse } from 'basic-ftp/dist/transfer';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
+  DAEMON_NAMES,
   Diagnostic,
   FTP_DAEMONS,
   type FtpDaemon,
@@ -195,7 +196,7 @@ export function daemonOf(greeting: string): FtpDaemon | undefined {
   return undefined;
 }
 
-const NAMES: Record<FtpDaemon, string> = { vsftpd: 'vsftpd', proftpd: 'ProFTPD', 'pure-ftpd': 'Pure-FTPd' };
+const NAMES = DAEMON_NAMES;
 
 function diagnose(
   o: Pick<ProbeOptions, 'passive' | 'timeoutMs'>,
