@@ -2,6 +2,8 @@
 // is exhausted, the session cap that keeps every transfer inside the range and alive, and a queueing model of the
 // loss without the cap. Measured in BENCHMARKS.md ("What a passive range carries") by `npm run bench:load`, and
 // asserted by the end-to-end load test (test/e2e/load.e2e.test.ts).
+import { Diagnose, FtpsValidationError } from './diagnostics';
+import { describeValue } from './private/checks';
 import type { FtpDaemon } from './vsftpd-boot';
 
 /**
@@ -73,6 +75,7 @@ export interface PassiveCapacity {
  * cap, half the range (it lowers any higher `-c` to that, and a 1-port range leaves it uncapped).
  */
 export function sessionCap(daemon: FtpDaemon, ports: number): number | undefined {
+  checkDaemon(daemon);
   checkPorts(ports);
   switch (daemon) {
     case 'vsftpd': {
@@ -95,7 +98,10 @@ export function passiveCapacity(
 ): PassiveCapacity {
   const cap = sessionCap(daemon, ports);
   if (!(holdSeconds > 0) || !Number.isFinite(holdSeconds))
-    throw new RangeError(`holdSeconds must be a positive number of seconds (got ${holdSeconds})`);
+    refuse(
+      `holdSeconds (${describeValue(holdSeconds)}) must be a positive number of seconds.`,
+      'give how long a client holds a passive port, e.g. 0.2 (curl).',
+    );
   const held = Math.min(cap ?? ports, ports);
   const base = { daemon, ports, sessionCap: cap, holdSeconds, startsPerSecond: held / holdSeconds };
   switch (daemon) {
@@ -150,7 +156,12 @@ export function sessionsCarried(daemon: FtpDaemon, ports: number): number {
  * does (vsftpd carries at most 17,951 on the widest range, 64,512 ports).
  */
 export function portsForClients(daemon: FtpDaemon, clients: number): number | undefined {
-  if (!Number.isInteger(clients) || clients < 1) throw new RangeError(`clients must be a positive integer`);
+  if (!Number.isInteger(clients) || clients < 1)
+    refuse(
+      `clients (${describeValue(clients)}) must be a positive integer.`,
+      'give how many clients transfer at once, e.g. 10.',
+    );
+  checkDaemon(daemon);
   if (sessionsCarried(daemon, MAX_PASSIVE_PORTS) < clients) return undefined;
   // What a range carries never shrinks as it widens: the smallest that carries enough, by bisection.
   let low = 1;
@@ -183,9 +194,14 @@ export interface LoadShape {
  */
 export function predictLoss(load: LoadShape): number {
   const { daemon, ports, sessions, holdSeconds, idleSeconds } = load;
+  checkDaemon(daemon);
   checkPorts(ports);
   for (const [name, v] of Object.entries({ sessions, holdSeconds, idleSeconds }))
-    if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a positive number (got ${v})`);
+    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+      refuse(
+        `${name} (${describeValue(v)}) must be a positive number.`,
+        'give the measured mean, in sessions or seconds.',
+      );
   const served = (h: number) => (daemon === 'vsftpd' ? 1 - Math.pow(h / ports, VSFTPD_BIND_TRIES) : h < ports ? 1 : 0);
   const top = Math.min(Math.floor(sessions), ports);
   const weights = [1];
@@ -205,5 +221,23 @@ export function predictLoss(load: LoadShape): number {
 
 function checkPorts(ports: number): void {
   if (!Number.isInteger(ports) || ports < 1 || ports > MAX_PASSIVE_PORTS)
-    throw new RangeError(`ports must be an integer from 1 to ${MAX_PASSIVE_PORTS} (got ${ports})`);
+    refuse(
+      `ports (${describeValue(ports)}) must be an integer from 1 to ${MAX_PASSIVE_PORTS}.`,
+      'give the number of ports in the passive range (portCount(passivePorts)).',
+    );
+}
+
+function checkDaemon(daemon: unknown): void {
+  if (!Object.prototype.hasOwnProperty.call(DAEMON_NAMES, daemon as PropertyKey))
+    throw new FtpsValidationError([
+      Diagnose.invalidProp(
+        `daemon (${describeValue(daemon)}) is not one of ${Object.keys(DAEMON_NAMES).join(', ')}.`,
+        "pass 'vsftpd', 'proftpd' or 'pure-ftpd'.",
+      ),
+    ]);
+}
+
+/** Bad input to the capacity functions: the library's error, with its id. */
+function refuse(problem: string, fix: string): never {
+  throw new FtpsValidationError([Diagnose.invalidLimit(problem, fix)]);
 }

@@ -268,7 +268,6 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
             if (!released) held--;
             released = true;
           };
-          socket.on('close', release);
           const server = tls.createServer(pems, (s) => {
             release();
             s.on('error', () => undefined);
@@ -276,7 +275,10 @@ describe('ftps-rules probe: TLS not loaded, and TLS 1.3 failing on data connecti
             data!.waiting?.();
           });
           server.on('error', () => undefined);
-          socket.on('close', () => server.close());
+          socket.on('close', () => {
+            release();
+            server.close();
+          });
           server.listen(0, '127.0.0.1', () => {
             const p = (server.address() as net.AddressInfo).port;
             data = { server };

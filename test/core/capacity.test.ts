@@ -1,4 +1,5 @@
 import {
+  FtpsValidationError,
   MAX_PASSIVE_PORTS,
   VSFTPD_BIND_TRIES,
   VSFTPD_LOSS_BOUND,
@@ -33,7 +34,10 @@ describe('sessionCap: the sessions each daemon admits so no transfer is lost', (
   });
 
   test.each([0, -1, 2.5, 64513, Number.NaN])('refuses a port count of %p', (n) => {
-    expect(() => sessionCap('vsftpd', n)).toThrow(/ports must be an integer from 1 to 64512/);
+    expect(() => sessionCap('vsftpd', n)).toThrow(FtpsValidationError);
+    expect(() => sessionCap('vsftpd', n)).toThrow(
+      /\[ftps-constructs:invalidLimit\] ports \(.*\) must be an integer from 1 to 64512/,
+    );
   });
 });
 
@@ -62,7 +66,21 @@ describe('passiveCapacity', () => {
   });
 
   test('a hold time that is not a positive number is refused', () => {
-    expect(() => passiveCapacity('vsftpd', 5, 0)).toThrow(/holdSeconds must be a positive number/);
+    expect(() => passiveCapacity('vsftpd', 5, 0)).toThrow(
+      /\[ftps-constructs:invalidLimit\] holdSeconds \(0\) must be a positive number/,
+    );
+  });
+
+  test('an unknown daemon is an error naming the three, not a silent undefined', () => {
+    for (const call of [
+      () => sessionCap('ftpd' as never, 5),
+      () => passiveCapacity('ftpd' as never, 5),
+      () => portsForClients('ftpd' as never, 2),
+      () => predictLoss({ daemon: 'ftpd' as never, ports: 5, sessions: 2, holdSeconds: 1, idleSeconds: 1 }),
+    ])
+      expect(call).toThrow(
+        /\[ftps-constructs:invalidProp\] daemon \("ftpd"\) is not one of vsftpd, proftpd, pure-ftpd/,
+      );
   });
 });
 
@@ -89,7 +107,9 @@ test('no range carries more vsftpd sessions than the widest one caps: undefined,
   expect(portsForClients('vsftpd', most)).toBe(64509); // the cap reaches it a little before the widest range
   expect(portsForClients('vsftpd', most + 1)).toBeUndefined();
   expect(portsForClients('proftpd', MAX_PASSIVE_PORTS)).toBe(MAX_PASSIVE_PORTS);
-  expect(() => portsForClients('proftpd', 0)).toThrow(/clients must be a positive integer/);
+  expect(() => portsForClients('proftpd', 0)).toThrow(
+    /\[ftps-constructs:invalidLimit\] clients \(0\) must be a positive integer/,
+  );
 });
 
 describe('predictLoss: the queueing model of an uncapped range', () => {
@@ -118,7 +138,7 @@ describe('predictLoss: the queueing model of an uncapped range', () => {
 
   test('bad shapes are refused', () => {
     expect(() => predictLoss({ daemon: 'vsftpd', sessions: 0, ...shape })).toThrow(
-      /sessions must be a positive number/,
+      /\[ftps-constructs:invalidLimit\] sessions \(0\) must be a positive number/,
     );
   });
 });

@@ -18,7 +18,7 @@ import {
   DAEMONS,
   DaemonKind,
   DaemonSettings,
-  missingDaemons,
+  requireDaemons,
   proftpdModules,
   proftpdRefuses,
   startDaemon,
@@ -44,9 +44,7 @@ let ws: Workspace;
 
 suite('Three FTP daemons end to end', () => {
   beforeAll(() => {
-    const missing = [...gate.missing, ...missingDaemons()];
-    if (missing.length > 0)
-      throw new Error(`needs ${missing.join(', ')} (run scripts/e2e-daemons.sh; CI does it in .ci/run)`);
+    requireDaemons(gate.missing);
     topo = new Topology();
     ws = new Workspace();
   }, 60_000);

@@ -7,7 +7,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { FtpsOptions, passiveCapacity, predictLoss } from '../../lib/core';
-import { DaemonKind, missingDaemons, startDaemon } from './support/daemons';
+import { DaemonKind, requireDaemons, startDaemon } from './support/daemons';
 import { PASSWORD, USER, Workspace } from './support/ftp';
 import { LoadResult, runLoad } from './support/load';
 import { e2eGate } from './support/prerequisites';
@@ -147,9 +147,7 @@ function clientsAtOnce(n: number, script: (i: number) => string, timeoutSeconds:
 
 suite('What 5 passive ports carry: 50 clients at once through the synthesized firewall', () => {
   beforeAll(() => {
-    const missing = [...gate.missing, ...missingDaemons()];
-    if (missing.length > 0)
-      throw new Error(`needs ${missing.join(', ')} (run scripts/e2e-daemons.sh; CI does it in .ci/run)`);
+    requireDaemons(gate.missing);
     topo = new Topology();
     ws = new Workspace();
     fs.copyFileSync(ws.payload, `${ws.home}/${FILE}`);

@@ -22,6 +22,13 @@ export function missingDaemons(): string[] {
   return [PROFTPD, path.join(PROFTPD_MODULES, 'mod_tls.so'), PURE_FTPD].filter((f) => !fs.existsSync(f));
 }
 
+/** Fails (before any namespace is made) when the e2e prerequisites or the extracted daemons are missing. */
+export function requireDaemons(gateMissing: readonly string[]): void {
+  const missing = [...gateMissing, ...missingDaemons()];
+  if (missing.length > 0)
+    throw new Error(`needs ${missing.join(', ')} (run scripts/e2e-daemons.sh; CI does it in .ci/run)`);
+}
+
 export interface DaemonSettings {
   readonly requireSessionReuse?: boolean;
   /**
