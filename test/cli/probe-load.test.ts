@@ -33,6 +33,21 @@ describe('diagnoseLoad', () => {
     expect(r.diagnoses[0].fix).toMatch(/widen the range to vsftpd 11 ports, ProFTPD 4 ports, Pure-FTPd 8 ports/);
   });
 
+  test('connects that time out while others are refused: the listen backlog, not a firewall', () => {
+    const r = diagnoseLoad(
+      target,
+      [s('ok'), s('ok'), s('refused', undefined, 'connect'), s('timeout', undefined, 'connect')],
+      'pure-ftpd',
+    );
+    expect(r.diagnoses.map((d) => d.id)).toEqual([
+      'ftps-constructs:probeSessionsRefused',
+      'ftps-constructs:probeLoadTimeout',
+    ]);
+    expect(r.diagnoses[1].message).toMatch(
+      /^1 of 4 sessions timed out connecting while the server was refusing others: its listen backlog was full/,
+    );
+  });
+
   test('timeouts are their own finding; all ok is ok', () => {
     expect(diagnoseLoad(target, [s('ok'), s('timeout', 50001, 'data')], 'vsftpd').diagnoses.map((d) => d.id)).toEqual([
       'ftps-constructs:probeLoadTimeout',

@@ -275,6 +275,7 @@ suite('What 5 passive ports carry: 50 clients at once through the synthesized fi
         ok: boolean;
         daemon?: string;
         outcomes: Record<string, number>;
+        sessions: Array<{ outcome: string; step: string }>;
         diagnoses: Array<{ id: string; message: string; fix: string }>;
       };
     }
@@ -342,11 +343,25 @@ suite('What 5 passive ports carry: 50 clients at once through the synthesized fi
       expect(p.report.diagnoses.map((d) => d.id)).toEqual(['ftps-constructs:probeSessionsRefused']);
     }, 90_000);
 
-    test('Pure-FTPd (its own cap, half the range): 2 get in, 8 refused at connect', () => {
+    test('Pure-FTPd (its own cap, half the range): 2 get in, the 8 others refused at connect (or dropped by its backlog)', () => {
       const p = probeWith('pure-ftpd', true);
       expect(p.report.daemon).toBe('pure-ftpd');
-      expect(p.report.outcomes).toMatchObject({ ok: 2, refused: 8 });
-      expect(p.report.diagnoses.map((d) => d.id)).toEqual(['ftps-constructs:probeSessionsRefused']);
+      // Pure-FTPd listens with a backlog of 3 + cap / 8: under 10 simultaneous connects a SYN can be dropped, and
+      // that session times out connecting (seen in one CI run of four); it is diagnosed as such, never as a loss.
+      const { ok, refused, timeout, bindFailure, outsideRange } = p.report.outcomes;
+      expect({ ok, bindFailure, outsideRange, refusedOrDropped: refused + timeout }).toEqual({
+        ok: 2,
+        bindFailure: 0,
+        outsideRange: 0,
+        refusedOrDropped: 8,
+      });
+      expect(p.report.sessions.filter((x) => x.outcome === 'timeout').map((x) => x.step)).toEqual(
+        Array(timeout).fill('connect'),
+      );
+      const ids = p.report.diagnoses.map((d) => d.id);
+      expect(ids[0]).toBe('ftps-constructs:probeSessionsRefused');
+      expect(ids.slice(1)).toEqual(timeout ? ['ftps-constructs:probeLoadTimeout'] : []);
+      if (timeout) expect(p.report.diagnoses[1].message).toContain('its listen backlog was full');
       expect(p.report.diagnoses[0].fix).toContain('widen the range to 20 ports');
     }, 90_000);
   });

@@ -249,10 +249,18 @@ function diagnose(
     );
   }
   if (outcomes.timeout > 0) {
+    const steps = [...new Set(sessions.filter((s) => s.outcome === 'timeout').map((s) => s.step))];
+    // Connects that time out while the server refuses others: its listen backlog is full (Pure-FTPd listens with a
+    // backlog of 3 + cap / 8), so the kernel drops their SYNs; they would get in, or be refused, on a retry.
+    const backlog = outcomes.refused > 0 && steps.every((step) => step === 'connect');
     found.push(
       Diagnose.probeLoadTimeout(
-        `${outcomes.timeout} of ${n} sessions timed out (${[...new Set(sessions.filter((s) => s.outcome === 'timeout').map((s) => s.step))].join(', ')}) after ${o.timeoutMs} ms.`,
-        'probe again with a longer --timeout; if data connections time out, the firewall drops some passive ports (probe without --concurrency to see which).',
+        backlog
+          ? `${outcomes.timeout} of ${n} sessions timed out connecting while the server was refusing others: its listen backlog was full (Pure-FTPd listens with a backlog of 3 + its cap / 8), so their connection requests were dropped, not refused.`
+          : `${outcomes.timeout} of ${n} sessions timed out (${steps.join(', ')}) after ${o.timeoutMs} ms.`,
+        backlog
+          ? 'clients that retry get in as sessions end; the backlog grows with the cap, so a wider range also helps.'
+          : 'probe again with a longer --timeout; if data connections time out, the firewall drops some passive ports (probe without --concurrency to see which).',
       ),
     );
   }
