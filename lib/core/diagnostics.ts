@@ -79,6 +79,10 @@ export const Diagnose = {
   nsgPrefixLimit: define('nsgPrefixLimit', 'error'),
   /** More rules than one NSG holds. */
   nsgRuleLimit: define('nsgRuleLimit', 'error'),
+  /** A fleet's shape: backends, their passive sub-ranges, or a setting a load balancer cannot carry. */
+  invalidFleet: define('invalidFleet', 'error'),
+  /** More listeners (AWS NLB) or rules (Azure Load Balancer) than one load balancer holds. */
+  loadBalancerLimit: define('loadBalancerLimit', 'error'),
   // Warnings: risky but legal
   /** Implicit TLS on 21, or explicit TLS on 990: clients will guess wrong. */
   tlsPortMismatch: define('tlsPortMismatch', 'warning'),

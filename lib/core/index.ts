@@ -67,3 +67,12 @@ export {
   sessionsCarried,
 } from './capacity';
 export type { LoadShape, PassiveCapacity } from './capacity';
+export { AZURE_LB_MAX_RULES, MAX_FLEET_BACKENDS, NLB_MAX_LISTENERS, fleetBackendFor, planFleet } from './fleet';
+export type {
+  FleetBackend,
+  FleetBalancer,
+  FleetForward,
+  FleetPlanContext,
+  FtpsFleetPlan,
+  FtpsFleetShape,
+} from './fleet';
