@@ -1,43 +1,12 @@
-import { Annotations, Aws, Fn, Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { Diagnostic, FtpDaemon, renderDaemonConfiguration } from '../core';
-import {
-  BootCertificate,
-  childPath,
-  daemonProblems,
-  describeValue,
-  Diagnose,
-  PropChecker,
-  renderVsftpdBootScript,
-  ShellQuoting,
-  shellWord,
-} from '../core/internal';
+import { Diagnostic, FtpDaemon } from '../core';
+import { childPath, daemonProblems, describeValue, Diagnose, PropChecker } from '../core/internal';
 import { FtpsEndpoint, FtpsEndpointProps } from './ftps-endpoint';
 import { planEndpoint } from './private/props';
-
-/** Values in the boot script are quoted as one shell word; tokens by their value, base64-encoded by CloudFormation. */
-const QUOTING: ShellQuoting = { isUnresolved: (v) => Token.isUnresolved(v), base64: (v) => Fn.base64(v) };
-/** A token's first line, at deploy time: it cannot add a line to vsftpd.conf. */
-const singleLine = (v: string) => Fn.select(0, Fn.split('\n', v));
-
-const CONF_PATH = '/etc/vsftpd/vsftpd.conf';
-/** Certificate and key paths: vsftpd's directory for vsftpd (as before), a directory of our own for the others. */
-const FILES: Record<FtpDaemon, { certificateFile: string; privateKeyFile: string }> = {
-  vsftpd: { certificateFile: '/etc/vsftpd/ftps-certificate.pem', privateKeyFile: '/etc/vsftpd/ftps-private-key.pem' },
-  proftpd: {
-    certificateFile: '/etc/ftps-constructs/certificate.pem',
-    privateKeyFile: '/etc/ftps-constructs/private-key.pem',
-  },
-  'pure-ftpd': {
-    certificateFile: '/etc/ftps-constructs/certificate.pem',
-    privateKeyFile: '/etc/ftps-constructs/private-key.pem',
-  },
-};
-/** Ubuntu 24.04 LTS (x86_64), Canonical's public SSM parameter: the default image for ProFTPD and Pure-FTPd. */
-const UBUNTU_2404 = '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id';
-const USERS_ROOT = '/srv/ftps';
+import { addServerInstance } from './private/server-instance';
 
 /** Properties of an AWS {@link FtpsServer}: the FTPS options and firewall, plus the server. */
 export interface FtpsServerProps extends FtpsEndpointProps {
@@ -118,10 +87,7 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
     const path = childPath(scope, id);
     const certificate = checkServerProps(props, path);
     super(scope, id);
-    const daemon = props.daemon ?? 'vsftpd';
-    const packageManager = props.packageManager ?? (daemon === 'vsftpd' ? 'dnf' : 'apt');
-    const files = FILES[daemon];
-    this.daemon = daemon;
+    this.daemon = props.daemon ?? 'vsftpd';
     if (certificate === 'selfSigned') {
       const w = Diagnose.selfSignedCertificate(
         'selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only.',
@@ -135,94 +101,15 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
     this.elasticIp = new ec2.CfnEIP(this, 'ElasticIp', { domain: 'vpc' });
     this.publicIp = this.elasticIp.attrPublicIp;
 
-    this.configuration = renderDaemonConfiguration(
-      daemon,
-      this.endpoint.options,
-      {
-        ...files,
-        passiveAddress: this.publicIp,
-        requireSessionReuse: props.requireSessionReuse,
-      },
-      { isUnresolved: (v) => Token.isUnresolved(v), singleLine },
-    );
-
-    // The FTPS group admits clients and allows nothing out; this one lets the instance reach SSM, Secrets
-    // Manager and the package repositories (DNS, NTP and IMDS are not filtered by security groups).
-    const admin = new ec2.SecurityGroup(this, 'AdminSecurityGroup', {
-      vpc: props.vpc,
-      allowAllOutbound: false,
-      description: 'FTPS server administration: HTTPS out (SSM, Secrets Manager, packages)',
+    const built = addServerInstance(this, props, {
+      endpoint: this.endpoint,
+      passiveAddress: this.publicIp,
+      certificate,
+      defaultSubnets: { subnetType: ec2.SubnetType.PUBLIC },
     });
-    admin.addEgressRule(
-      ec2.Peer.anyIpv4(),
-      ec2.Port.tcp(443),
-      'HTTPS to SSM, Secrets Manager and package repositories',
-    );
-    if (packageManager === 'apt') {
-      // Ubuntu's and Debian's mirrors are plain HTTP; apt checks every package's signature.
-      admin.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP to the apt mirrors (signed packages)');
-    }
-
+    this.configuration = built.configuration;
     this.vsftpdConf = this.configuration;
-
-    const userData = ec2.UserData.forLinux();
-    userData.addCommands(
-      ...renderVsftpdBootScript({
-        daemon,
-        conf: this.configuration,
-        packageManager,
-        confPath: CONF_PATH,
-        ...files,
-        // Amazon Linux has the AWS CLI; Ubuntu's AMIs have it as a snap only, Debian's as a package.
-        prepare:
-          packageManager === 'apt'
-            ? ['command -v aws >/dev/null || snap install aws-cli --classic || apt-get install -y awscli']
-            : [],
-        certificate:
-          certificate === 'selfSigned'
-            ? { kind: 'selfSigned', commonName: this.publicIp }
-            : fetchCertificate(secretId(certificate), files),
-        usersJsonCommand: readSecret(secretId(props.usersSecret), 'the users secret'),
-        usersRoot: USERS_ROOT,
-        quoting: QUOTING,
-      }),
-    );
-
-    this.instance = new ec2.Instance(this, 'Instance', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PUBLIC },
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
-      machineImage:
-        props.machineImage ??
-        (daemon === 'vsftpd'
-          ? ec2.MachineImage.latestAmazonLinux2023()
-          : ec2.MachineImage.fromSsmParameter(UBUNTU_2404, { os: ec2.OperatingSystemType.LINUX })),
-      securityGroup: this.endpoint.securityGroup,
-      ssmSessionPermissions: true,
-      detailedMonitoring: props.detailedMonitoring ?? false,
-      userData,
-      // A changed configuration (ports, address, certificate source) takes effect on a new instance.
-      userDataCausesReplacement: true,
-      blockDevices: [
-        {
-          deviceName: '/dev/xvda',
-          volume: ec2.BlockDeviceVolume.ebs(props.volumeSize ?? 8, {
-            encrypted: true,
-            volumeType: ec2.EbsDeviceVolumeType.GP3,
-            deleteOnTermination: true,
-          }),
-        },
-      ],
-    });
-    // IMDSv2 on the instance itself: `requireImdsv2` would add a launch template with a fixed name, which
-    // collides between two servers in one account and region.
-    (this.instance.node.defaultChild as ec2.CfnInstance).metadataOptions = {
-      httpTokens: 'required',
-      httpEndpoint: 'enabled',
-    };
-    this.instance.addSecurityGroup(admin);
-    props.usersSecret.grantRead(this.instance);
-    if (certificate !== 'selfSigned') certificate.grantRead(this.instance);
+    this.instance = built.instance;
 
     new ec2.CfnEIPAssociation(this, 'ElasticIpAssociation', {
       allocationId: this.elasticIp.attrAllocationId,
@@ -310,36 +197,4 @@ function certificateSource(
     );
   }
   return 'selfSigned';
-}
-
-/** Writes the certificate and key from a secret holding {"certificate", "privateKey"}. */
-function fetchCertificate(
-  secretArn: string,
-  files: { certificateFile: string; privateKeyFile: string },
-): BootCertificate {
-  return {
-    kind: 'fetch',
-    commands: [
-      // The paths reach Python as arguments, never inside its text.
-      `${readSecret(secretArn, 'the certificate secret')} | python3 -c '`,
-      'import json, sys',
-      's = json.load(sys.stdin)',
-      'open(sys.argv[1], "w").write(s["certificate"])',
-      'open(sys.argv[2], "w").write(s["privateKey"])',
-      `' ${shellWord(files.certificateFile)} ${shellWord(files.privateKeyFile)}`,
-    ],
-  };
-}
-
-/**
- * Prints a secret's string; when Secrets Manager cannot give it, a line saying which secret goes to the log (the
- * journal) and the boot script stops there (set -e, pipefail): no daemon starts half-configured.
- */
-function readSecret(id: string, what: string): string {
-  return `{ aws secretsmanager get-secret-value --region ${shellWord(Aws.REGION, QUOTING)} --secret-id ${shellWord(id, QUOTING)} --query SecretString --output text || { echo "ftps-constructs: cannot read ${what} from Secrets Manager; stopping before the FTP daemon starts" >&2; exit 1; }; }`;
-}
-
-/** The full ARN when known; else the name (a partial ARN could match another secret whose name ends alike). */
-function secretId(secret: secretsmanager.ISecret): string {
-  return secret.secretFullArn ?? secret.secretName;
 }

@@ -105,6 +105,13 @@ export interface VsftpdBootScriptProps {
    */
   readonly prepare?: readonly string[];
   /**
+   * Give each user an id from its name (20000 + CRC-32 of the name mod 40000) instead of the next free one, so
+   * servers sharing one file system (a fleet's EFS or Azure Files share) agree on who owns each home, whatever
+   * order users were added in. Two names on one id stop the script (never a home owned by another user).
+   * @default false
+   */
+  readonly stableUids?: boolean;
+  /**
    * How values (paths, the certificate's common name) are quoted; give the backend's, so deploy-time tokens are
    * quoted by their resolved value.
    * @default values are never tokens
@@ -179,7 +186,7 @@ export function renderVsftpdBootScript(props: VsftpdBootScriptProps): string[] {
     ? [
         // The users root travels in the environment, never inside the Python program's text.
         `${props.usersJsonCommand} | FTPS_USERS_ROOT=${root} python3 -c '`,
-        'import json, os, re, subprocess, sys',
+        props.stableUids ? 'import json, os, pwd, re, subprocess, sys, zlib' : 'import json, os, re, subprocess, sys',
         'users = json.load(sys.stdin)',
         'if not isinstance(users, dict):',
         '    sys.exit("ftps-constructs: the users secret must be a JSON object of user names to passwords")',
@@ -187,8 +194,20 @@ export function renderVsftpdBootScript(props: VsftpdBootScriptProps): string[] {
         '    if not re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", name) or not isinstance(password, str) or "\\n" in password or "\\r" in password or ":" in name:',
         '        sys.exit("ftps-constructs: invalid user name or password for " + repr(name))',
         '    home = os.path.join(os.environ["FTPS_USERS_ROOT"], name)',
+        ...(props.stableUids
+          ? [
+              // The same id on every server sharing the users root; a clash with another name stops the boot.
+              '    wanted = 20000 + zlib.crc32(name.encode()) % 40000',
+              '    try:',
+              '        holder = pwd.getpwuid(wanted).pw_name',
+              '    except KeyError:',
+              '        holder = name',
+              '    if holder != name:',
+              '        sys.exit("ftps-constructs: user id " + str(wanted) + " of " + repr(name) + " is taken by " + repr(holder))',
+            ]
+          : []),
         '    if subprocess.run(["id", "-u", name], capture_output=True).returncode != 0:',
-        `        subprocess.run(["useradd", "--create-home", "--home-dir", home, "--shell", "${NOLOGIN}", name], check=True)`,
+        `        subprocess.run(["useradd", "--create-home", "--home-dir", home, "--shell", "${NOLOGIN}"${props.stableUids ? ', "--uid", str(wanted)' : ''}, name], check=True)`,
         '    subprocess.run(["chpasswd"], input=(name + ":" + password + "\\n").encode(), check=True)',
         "'",
       ]
