@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildWorksheet, renderWorksheet } from '../lib/core';
 import { FtpsExampleStack } from './aws-example-stack';
+import { FtpsFleetExampleStack } from './aws-fleet-example-stack';
 import { FtpsServerExampleStack } from './aws-server-example-stack';
 import { FtpsTransferExampleStack } from './aws-transfer-example-stack';
 import { FtpsAzureExampleStack } from './azure-example-stack';
@@ -24,6 +25,7 @@ const stacks = [
   new FtpsExampleStack(app, 'FtpsExample'),
   new FtpsServerExampleStack(app, 'FtpsServerExample'),
   new FtpsTransferExampleStack(app, 'FtpsTransferExample'),
+  new FtpsFleetExampleStack(app, 'FtpsFleetExample'),
 ];
 const assembly = app.synth();
 // Validation reports (CloudFormation schema checks) cover the whole app.

@@ -119,10 +119,14 @@ export class FtpsServer extends Construct implements ec2.IConnectable {
 }
 
 /**
- * Checks the server's own props and the endpoint's (one error for all), before anything is created; returns the
- * certificate source.
+ * Checks the server's own props and the endpoint's (one error for all, with `extra`: a fleet's findings), before
+ * anything is created; returns the certificate source. Internal: lib/aws/index.ts does not export it.
  */
-function checkServerProps(props: FtpsServerProps, path: string): secretsmanager.ISecret | 'selfSigned' {
+export function checkServerProps(
+  props: FtpsServerProps,
+  path: string,
+  extra: readonly Diagnostic[] = [],
+): secretsmanager.ISecret | 'selfSigned' {
   const c = new PropChecker((v) => Token.isUnresolved(v));
   const found: Diagnostic[] = [];
   let certificate: secretsmanager.ISecret | 'selfSigned' = 'selfSigned';
@@ -174,7 +178,7 @@ function checkServerProps(props: FtpsServerProps, path: string): secretsmanager.
     }
   }
   // The endpoint's checks, with the server's findings in the same error; nothing is created by them.
-  planEndpoint(props, path, [...c.found, ...found]);
+  planEndpoint(props, path, [...c.found, ...found, ...extra]);
   return certificate;
 }
 

@@ -17,3 +17,5 @@ export {
   TransferFtpsServer,
 } from './transfer-ftps-server';
 export type { TransferFtpsServerProps, TransferIdentityProvider } from './transfer-ftps-server';
+export { FtpsFleet } from './ftps-fleet';
+export type { FtpsFleetBackend, FtpsFleetProps } from './ftps-fleet';

@@ -2,6 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { FtpsFleetExampleStack } from '../../bin/aws-fleet-example-stack';
 import { FtpsServerExampleStack } from '../../bin/aws-server-example-stack';
 import { FtpsTransferExampleStack, IDENTITY_PROVIDER_SOURCE } from '../../bin/aws-transfer-example-stack';
 import { createRequire } from 'node:module';
@@ -12,6 +13,14 @@ const nodeRequire = createRequire(__filename);
 const examples: Array<[string, (app: App) => Stack & { server: { endpoint: { allowClient(p: ec2.IPeer): void } } }]> = [
   ['FtpsServerExample', (app) => new FtpsServerExampleStack(app, 'FtpsServerExample')],
   ['FtpsTransferExample', (app) => new FtpsTransferExampleStack(app, 'FtpsTransferExample')],
+  [
+    'FtpsFleetExample',
+    (app) => {
+      const stack = new FtpsFleetExampleStack(app, 'FtpsFleetExample');
+      // The negative control opens one backend to the world, as a careless change to it would.
+      return Object.assign(stack, { server: { endpoint: stack.fleet.backends[1].endpoint } });
+    },
+  ],
 ];
 
 describe.each(examples)('the %s example stack', (_name, make) => {
