@@ -78,7 +78,7 @@ export class Vsftpd {
   private readonly child: ChildProcess;
 
   constructor(ws: Workspace, host: Host, s: ServerSettings) {
-    const conf = path.join(ws.dir, `vsftpd-${s.controlPort}.conf`);
+    const conf = path.join(ws.dir, `vsftpd-${host.ns}-${s.controlPort}.conf`);
     // The project's own rendered configuration, plus what only this test environment needs.
     const rendered =
       s.conf ??

@@ -35,6 +35,8 @@ export interface LoadResult {
   readonly failuresByKind: Record<string, number>;
   /** Distinct ports offered outside the range. */
   readonly portsOutside: number;
+  /** Delivered transfers by the data port they used (behind a balancer, the port says which backend served). */
+  readonly portsDelivered: Record<string, number>;
   /** Each failure kind by the step it happened at (connect, login, EPSV, data connect, RETR, data TLS, 226). */
   readonly failuresByStep: Record<string, Record<string, number>>;
   /** The first few messages of each failure kind. */

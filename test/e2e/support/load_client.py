@@ -58,6 +58,7 @@ results = []  # one per transfer: {ok, attempts, failures: [kind...], seconds}
 holds = []  # seconds, successful attempts
 transfers_s = []  # seconds from the 150 reply to the 226 reply
 ports_outside = set()
+ports_delivered = {}  # data port -> transfers delivered through it (behind a balancer: which backend served)
 samples = {}  # kind -> the first few details
 by_step = {}  # kind -> {step: count}
 
@@ -154,6 +155,7 @@ def download(f):
     f.voidresp()
     with lock:
         transfers_s.append(time.monotonic() - t1)
+        ports_delivered[port] = ports_delivered.get(port, 0) + 1
     return hold
 
 
@@ -236,6 +238,7 @@ json.dump(
         "samples": samples,
         "failuresByStep": by_step,
         "portsOutside": len(ports_outside),
+        "portsDelivered": {str(k): v for k, v in sorted(ports_delivered.items())},
         "seconds": round(elapsed, 2),
         "holdMedian": round(holds[len(holds) // 2], 4) if holds else None,
         "holdMean": round(sum(holds) / len(holds), 4) if holds else None,

@@ -6,12 +6,13 @@ import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Testing, TerraformStack } from 'cdktf';
-import { FtpsEndpoint, FtpsServer, FtpsServerProps } from '../../../lib/aws';
+import { FtpsEndpoint, FtpsFleet, FtpsServer, FtpsServerProps } from '../../../lib/aws';
 import { FtpsServer as AzureFtpsServer, FtpsServerProps as AzureFtpsServerProps } from '../../../lib/azure';
 import { FtpsOptions, ResolvedFtpsOptions } from '../../../lib/core';
 import { cfnText } from '../../aws/fixtures';
-import { customDataText } from '../../support/terraform-custom-data';
+import { bootScriptConf, customDataText } from '../../support/terraform-custom-data';
 import { cfnToNft } from './translate-cfn';
+import { ForwardedPort, cfnForwarding } from './translate-lb';
 import { terraformToNft } from './translate-tf';
 
 export interface SynthesizedServer {
@@ -115,4 +116,64 @@ export function awsEndpointRules(options: FtpsOptions, ipv6 = true): string {
   });
   const template = app.synth().getStackByName('E2e').template;
   return cfnToNft(template, { securityGroup: stack.getLogicalId(endpoint.securityGroup.node.defaultChild as never) });
+}
+
+/** A synthesized fleet as the balancer end-to-end test needs it: the forwarding table and each backend. */
+export interface SynthesizedFleet {
+  /** The balancer's listeners (AWS) or rules (Azure), read from the synthesized JSON. */
+  readonly forwarding: ForwardedPort[];
+  readonly backends: Array<{
+    /** Instance logical id (AWS) or NIC resource name (Azure): what the forwarding table names. */
+    readonly id: string;
+    /** vsftpd.conf from the boot script, the balancer's address as `frontend`. */
+    readonly conf: string;
+    /** Its firewall as nftables. */
+    readonly rules: string;
+  }>;
+}
+
+/** An AWS FtpsFleet of `backends` vsftpd servers for the clients 203.0.113.0/24, read back from its template. */
+export function awsFleet(
+  frontend: string,
+  backends: number,
+  passivePorts: { from: number; to: number },
+): SynthesizedFleet {
+  const app = new App({ builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'E2eFleet', {
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+  });
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: 'vpc-12345678',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    publicSubnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'],
+    publicSubnetRouteTableIds: ['rtb-aaaaaaaa', 'rtb-bbbbbbbb'],
+    // The balancer's subnets: its health checks come from there (documentation addresses, as everything here).
+    publicSubnetIpv4CidrBlocks: ['198.51.100.192/27', '198.51.100.224/27'],
+    privateSubnetIds: ['subnet-cccccccc', 'subnet-dddddddd'],
+    privateSubnetRouteTableIds: ['rtb-cccccccc', 'rtb-dddddddd'],
+  });
+  new FtpsFleet(stack, 'Fleet', {
+    vpc,
+    backends,
+    passivePorts,
+    clients: [ec2.Peer.ipv4('203.0.113.0/24')],
+    selfSignedCertificate: true,
+    usersSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Users', 'ftps/users'),
+  });
+  const template = app.synth().getStackByName(stack.stackName).template;
+  const resources = template.Resources as Record<string, { Type: string; Properties: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const eips = Object.keys(resources).filter((k) => resources[k].Type === 'AWS::EC2::EIP');
+  return {
+    forwarding: cfnForwarding(template),
+    backends: Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::EC2::Instance')
+      .map(([id, r]) => {
+        const script = cfnText(r.Properties.UserData);
+        // PASV advertises the first Elastic IP: here, the stand-in balancer's frontend.
+        const conf = bootScriptConf(script).replaceAll(`{GetAtt:${eips[0]}.PublicIp}`, frontend);
+        // The instance's FTPS group is its first (the other allows HTTPS out for administration).
+        const [first] = r.Properties.SecurityGroupIds as Array<{ 'Fn::GetAtt': [string, string] }>;
+        return { id, conf, rules: cfnToNft(template, { securityGroup: first['Fn::GetAtt'][0] }) };
+      }),
+  };
 }
