@@ -168,74 +168,17 @@ export class FtpsServer extends Construct {
       });
     }
 
-    const files =
-      certificate === 'selfSigned'
-        ? { certificateFile: SELF_SIGNED_CERT, privateKeyFile: SELF_SIGNED_KEY }
-        : {
-            // The Azure agent writes Key Vault certificates as /var/lib/waagent/<THUMBPRINT>.crt and .prv.
-            certificateFile: `/var/lib/waagent/${upper(certificate.thumbprint)}.crt`,
-            privateKeyFile: `/var/lib/waagent/${upper(certificate.thumbprint)}.prv`,
-          };
-    this.daemon = props.daemon ?? 'vsftpd';
-    this.configuration = renderDaemonConfiguration(
-      this.daemon,
-      this.endpoint.options,
-      { ...files, passiveAddress: this.publicIp.ipAddress, requireSessionReuse: props.requireSessionReuse },
-      { isUnresolved: (v) => Token.isUnresolved(v), singleLine },
-    );
-    const bootCertificate: BootCertificate =
-      certificate === 'selfSigned'
-        ? { kind: 'selfSigned', commonName: this.publicIp.ipAddress }
-        : // Deployed by the agent before custom data runs; wait for it (bounded) rather than race it.
-          {
-            kind: 'fetch',
-            commands: [
-              `for i in $(seq 1 60); do [ -s ${shellWord(files.privateKeyFile, QUOTING)} ] && break; sleep 5; done`,
-              `test -s ${shellWord(files.certificateFile, QUOTING)} && test -s ${shellWord(files.privateKeyFile, QUOTING)}`,
-            ],
-          };
+    const built = addServerVm(this, props, {
+      name,
+      networkInterfaceId: this.networkInterface.id,
+      endpoint: this.endpoint,
+      passiveAddress: this.publicIp.ipAddress,
+      certificate,
+    });
+    this.daemon = built.daemon;
+    this.configuration = built.configuration;
     this.vsftpdConf = this.configuration;
-    const script = renderVsftpdBootScript({
-      daemon: this.daemon,
-      conf: this.configuration,
-      packageManager: 'apt',
-      confPath: CONF_PATH,
-      ...files,
-      certificate: bootCertificate,
-      usersJsonCommand: props.usersSecret ? usersCommand(props.usersSecret.secretUri) : undefined,
-      usersRoot: USERS_ROOT,
-      quoting: QUOTING,
-    });
-
-    this.virtualMachine = new LinuxVirtualMachine(this, 'Vm', {
-      ...base,
-      name: `${name}-vm`,
-      size: props.vmSize ?? 'Standard_B1s',
-      adminUsername: props.adminUsername ?? 'ftpsadmin',
-      adminSshKey: [{ username: props.adminUsername ?? 'ftpsadmin', publicKey: props.adminSshPublicKey }],
-      disablePasswordAuthentication: true,
-      networkInterfaceIds: [this.networkInterface.id],
-      osDisk: { caching: 'ReadWrite', storageAccountType: 'StandardSSD_LRS' },
-      sourceImageReference: props.sourceImage ?? {
-        publisher: 'Canonical',
-        offer: 'ubuntu-24_04-lts',
-        sku: 'server',
-        version: 'latest',
-      },
-      identity: props.usersSecret ? { type: 'SystemAssigned' } : undefined,
-      secret:
-        certificate === 'selfSigned'
-          ? undefined
-          : [{ keyVaultId: certificate.keyVaultId, certificate: [{ url: certificate.secretId }] }],
-      customData: base64WithTokens(['#!/bin/bash', ...script, ''].join('\n')),
-    });
-    if (props.usersSecret) {
-      new RoleAssignment(this, 'UsersSecretReader', {
-        scope: props.usersSecret.keyVaultId,
-        roleDefinitionName: 'Key Vault Secrets User',
-        principalId: this.virtualMachine.identity.principalId,
-      });
-    }
+    this.virtualMachine = built.virtualMachine;
     if (
       certificate === 'selfSigned' &&
       !(props.acknowledgeWarnings ?? []).includes(DiagnosticIds.SELF_SIGNED_CERTIFICATE)
@@ -250,6 +193,105 @@ export class FtpsServer extends Construct {
       );
     }
   }
+}
+
+/** How a VM is placed and what it advertises: one server's own public IP, or a fleet's load balancer. */
+export interface ServerVmOptions {
+  /** Resource name prefix: the VM is `<name>-vm`. */
+  readonly name: string;
+  readonly networkInterfaceId: string;
+  /** The VM's NSG (its options are what the daemon is configured from). */
+  readonly endpoint: FtpsEndpoint;
+  /** The address in PASV replies. */
+  readonly passiveAddress: string;
+  readonly certificate: KeyVaultCertificate | 'selfSigned';
+  /** Boot commands after the packages are installed, before the users root is made (a shared mount). */
+  readonly prepare?: readonly string[];
+  /** User ids from the user names (servers sharing one file system). @default false */
+  readonly stableUids?: boolean;
+}
+
+/**
+ * Adds the VM, its boot script and its Key Vault role to `scope`; props are already checked. Internal: shared by
+ * FtpsServer and FtpsFleet; lib/azure/index.ts does not export it.
+ */
+export function addServerVm(
+  scope: Construct,
+  props: FtpsServerProps,
+  o: ServerVmOptions,
+): { virtualMachine: LinuxVirtualMachine; configuration: string; daemon: FtpDaemon } {
+  const certificate = o.certificate;
+  const base = { resourceGroupName: props.resourceGroupName, location: props.location };
+  const files =
+    certificate === 'selfSigned'
+      ? { certificateFile: SELF_SIGNED_CERT, privateKeyFile: SELF_SIGNED_KEY }
+      : {
+          // The Azure agent writes Key Vault certificates as /var/lib/waagent/<THUMBPRINT>.crt and .prv.
+          certificateFile: `/var/lib/waagent/${upper(certificate.thumbprint)}.crt`,
+          privateKeyFile: `/var/lib/waagent/${upper(certificate.thumbprint)}.prv`,
+        };
+  const daemon = props.daemon ?? 'vsftpd';
+  const configuration = renderDaemonConfiguration(
+    daemon,
+    o.endpoint.options,
+    { ...files, passiveAddress: o.passiveAddress, requireSessionReuse: props.requireSessionReuse },
+    { isUnresolved: (v) => Token.isUnresolved(v), singleLine },
+  );
+  const bootCertificate: BootCertificate =
+    certificate === 'selfSigned'
+      ? { kind: 'selfSigned', commonName: o.passiveAddress }
+      : // Deployed by the agent before custom data runs; wait for it (bounded) rather than race it.
+        {
+          kind: 'fetch',
+          commands: [
+            `for i in $(seq 1 60); do [ -s ${shellWord(files.privateKeyFile, QUOTING)} ] && break; sleep 5; done`,
+            `test -s ${shellWord(files.certificateFile, QUOTING)} && test -s ${shellWord(files.privateKeyFile, QUOTING)}`,
+          ],
+        };
+  const script = renderVsftpdBootScript({
+    daemon,
+    conf: configuration,
+    packageManager: 'apt',
+    confPath: CONF_PATH,
+    ...files,
+    certificate: bootCertificate,
+    usersJsonCommand: props.usersSecret ? usersCommand(props.usersSecret.secretUri) : undefined,
+    usersRoot: USERS_ROOT,
+    prepare: o.prepare,
+    stableUids: o.stableUids,
+    quoting: QUOTING,
+  });
+
+  const virtualMachine = new LinuxVirtualMachine(scope, 'Vm', {
+    ...base,
+    name: `${o.name}-vm`,
+    size: props.vmSize ?? 'Standard_B1s',
+    adminUsername: props.adminUsername ?? 'ftpsadmin',
+    adminSshKey: [{ username: props.adminUsername ?? 'ftpsadmin', publicKey: props.adminSshPublicKey }],
+    disablePasswordAuthentication: true,
+    networkInterfaceIds: [o.networkInterfaceId],
+    osDisk: { caching: 'ReadWrite', storageAccountType: 'StandardSSD_LRS' },
+    sourceImageReference: props.sourceImage ?? {
+      publisher: 'Canonical',
+      offer: 'ubuntu-24_04-lts',
+      sku: 'server',
+      version: 'latest',
+    },
+    identity: props.usersSecret ? { type: 'SystemAssigned' } : undefined,
+    secret:
+      certificate === 'selfSigned'
+        ? undefined
+        : [{ keyVaultId: certificate.keyVaultId, certificate: [{ url: certificate.secretId }] }],
+    customData: base64WithTokens(['#!/bin/bash', ...script, ''].join('\n')),
+  });
+  if (props.usersSecret) {
+    new RoleAssignment(scope, 'UsersSecretReader', {
+      scope: props.usersSecret.keyVaultId,
+      roleDefinitionName: 'Key Vault Secrets User',
+      principalId: virtualMachine.identity.principalId,
+    });
+  }
+  return { virtualMachine, configuration, daemon };
 }
 
 /** Reads a Key Vault secret with the VM's managed identity (IMDS token, Key Vault REST); prints its value. */
@@ -275,7 +317,7 @@ const SECRET_URI =
  * Checks the server's own props and the endpoint's (one error for all), before anything is created; returns the
  * certificate source and the SSH sources.
  */
-function checkServerProps(
+export function checkServerProps(
   props: FtpsServerProps,
   path: string,
   name: string,
