@@ -13,6 +13,7 @@ import { FtpsFleetExampleStack } from './aws-fleet-example-stack';
 import { FtpsServerExampleStack } from './aws-server-example-stack';
 import { FtpsTransferExampleStack } from './aws-transfer-example-stack';
 import { FtpsAzureExampleStack } from './azure-example-stack';
+import { FtpsAzureFleetExampleStack } from './azure-fleet-example-stack';
 import { FtpsAzureServerExampleStack } from './azure-server-example-stack';
 import { SEED_CLIENTS, SEED_OPTIONS } from './example';
 
@@ -53,6 +54,7 @@ const tfApp = new TerraformApp({ outdir: path.join(root, 'cdktf.out') });
 const tfStacks = [
   new FtpsAzureExampleStack(tfApp, 'ftps-azure-example'),
   new FtpsAzureServerExampleStack(tfApp, 'ftps-azure-server-example'),
+  new FtpsAzureFleetExampleStack(tfApp, 'ftps-azure-fleet-example'),
 ];
 tfApp.synth();
 let tfWarningCount = 0;

@@ -9,3 +9,5 @@ export { FtpsServer } from './ftps-server';
 export type { FtpsServerProps, KeyVaultCertificate, KeyVaultUsersSecret } from './ftps-server';
 export { MAX_PRIORITY, MIN_PRIORITY } from './nsg-rule-set-props';
 export type { NsgRuleSetProps, ReservedNsgRule } from './nsg-rule-set-props';
+export { FtpsFleet } from './ftps-fleet';
+export type { FtpsFleetBackend, FtpsFleetProps } from './ftps-fleet';

@@ -2,6 +2,7 @@ import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-securit
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { Testing } from 'cdktf';
 import { FtpsAzureExampleStack } from '../../bin/azure-example-stack';
+import { FtpsAzureFleetExampleStack } from '../../bin/azure-fleet-example-stack';
 import { FtpsAzureServerExampleStack } from '../../bin/azure-server-example-stack';
 import { warningsOf } from './fixtures';
 
@@ -48,6 +49,25 @@ describe('the Azure server example stack (bin/azure-server-example-stack.ts)', (
       'certificate_thumbprint',
       'key_vault_id',
       'users_secret_uri',
+    ]);
+    expect(out.output.ftps_address.value).toMatch(/^\$\{azurerm_public_ip\.\w+\.ip_address\}$/);
+    expect(warningsOf(stack)).toEqual([]);
+  });
+});
+
+describe('the Azure fleet example stack (bin/azure-fleet-example-stack.ts)', () => {
+  test('2 VMs behind a Standard load balancer, 5 passive ports each, a service endpoint for the NFS share, no warning', () => {
+    const stack = new FtpsAzureFleetExampleStack(Testing.app(), 'fleet-example');
+    const out = JSON.parse(Testing.synth(stack, true));
+    const rules = Object.values(out.resource.azurerm_network_security_rule) as Array<Record<string, unknown>>;
+    expect(rules.map((r) => [r.direction, r.source_address_prefix, r.destination_port_ranges])).toEqual([
+      ['Inbound', '203.0.113.0/24', ['21', '50000-50004']],
+      ['Inbound', '203.0.113.0/24', ['21', '50005-50009']],
+    ]);
+    expect(Object.keys(out.resource.azurerm_linux_virtual_machine)).toHaveLength(2);
+    expect(Object.keys(out.resource.azurerm_lb_nat_rule)).toHaveLength(10);
+    expect(Object.values(out.resource.azurerm_subnet)).toEqual([
+      expect.objectContaining({ service_endpoints: ['Microsoft.Storage'] }),
     ]);
     expect(out.output.ftps_address.value).toMatch(/^\$\{azurerm_public_ip\.\w+\.ip_address\}$/);
     expect(warningsOf(stack)).toEqual([]);
