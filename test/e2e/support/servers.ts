@@ -7,12 +7,16 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Testing, TerraformStack } from 'cdktf';
 import { FtpsEndpoint, FtpsFleet, FtpsServer, FtpsServerProps } from '../../../lib/aws';
-import { FtpsServer as AzureFtpsServer, FtpsServerProps as AzureFtpsServerProps } from '../../../lib/azure';
+import {
+  FtpsFleet as AzureFtpsFleet,
+  FtpsServer as AzureFtpsServer,
+  FtpsServerProps as AzureFtpsServerProps,
+} from '../../../lib/azure';
 import { FtpsOptions, ResolvedFtpsOptions } from '../../../lib/core';
 import { cfnText } from '../../aws/fixtures';
 import { bootScriptConf, customDataText } from '../../support/terraform-custom-data';
 import { cfnToNft } from './translate-cfn';
-import { ForwardedPort, cfnForwarding } from './translate-lb';
+import { ForwardedPort, cfnForwarding, tfForwarding } from './translate-lb';
 import { terraformToNft } from './translate-tf';
 
 export interface SynthesizedServer {
@@ -175,5 +179,51 @@ export function awsFleet(
         const [first] = r.Properties.SecurityGroupIds as Array<{ 'Fn::GetAtt': [string, string] }>;
         return { id, conf, rules: cfnToNft(template, { securityGroup: first['Fn::GetAtt'][0] }) };
       }),
+  };
+}
+
+/** An Azure FtpsFleet of `backends` vsftpd VMs for the clients 203.0.113.0/24, read back from its Terraform JSON. */
+export function azureFleet(
+  frontend: string,
+  backends: number,
+  passivePorts: { from: number; to: number },
+): SynthesizedFleet {
+  const stack = new TerraformStack(Testing.app(), 'e2e-fleet');
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  new AzureFtpsFleet(stack, 'Fleet', {
+    resourceGroupName: 'rg',
+    location: 'westeurope',
+    subnetId: 'subnet',
+    name: 'fleet',
+    backends,
+    passivePorts,
+    clients: ['203.0.113.0/24'],
+    adminSshPublicKey: 'ssh-ed25519 AAAA e2e',
+    selfSignedCertificate: true,
+    acknowledgeWarnings: ['ftps-constructs:selfSignedCertificate', 'ftps-constructs:smallPassiveRange'],
+  });
+  const tf = JSON.parse(Testing.synth(stack, true));
+  const res = tf.resource as Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const nicOf = (expr: string) => /^\$\{azurerm_network_interface\.([^.}]+)\.id\}$/.exec(expr)![1];
+  const nsgOfNic: Record<string, string> = {};
+  for (const a of Object.values(res.azurerm_network_interface_security_group_association)) {
+    const nsg = /^\$\{azurerm_network_security_group\.([^.}]+)\.id\}$/.exec(a.network_security_group_id)![1];
+    nsgOfNic[nicOf(a.network_interface_id)] = `\${azurerm_network_security_group.${nsg}.name}`;
+  }
+  return {
+    forwarding: tfForwarding(tf),
+    backends: Object.values(res.azurerm_linux_virtual_machine).map((vm) => {
+      const nic = nicOf(vm.network_interface_ids[0]);
+      const script = customDataText(vm.custom_data, (e) => {
+        // PASV advertises the load balancer's public IP: here, the stand-in balancer's frontend.
+        if (/^azurerm_public_ip\.\w+\.ip_address$/.test(e)) return frontend;
+        throw new Error(`unexpected expression in custom_data: ${e}`);
+      });
+      return {
+        id: nic,
+        conf: bootScriptConf(script),
+        rules: terraformToNft(tf, { nsg: nsgOfNic[nic], self: [], virtualNetwork: ['198.51.100.0/24'] }),
+      };
+    }),
   };
 }

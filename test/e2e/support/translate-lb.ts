@@ -61,7 +61,7 @@ export function tfForwarding(config: Json): ForwardedPort[] {
       .map((a) => name(a.network_interface_id, 'azurerm_network_interface'));
   for (const rule of Object.values<Json>(res.azurerm_lb_rule ?? {})) {
     if (String(rule.protocol).toLowerCase() !== 'tcp') throw new Error(`LB rule ${rule.name}: not TCP`);
-    if (rule.enable_floating_ip) throw new Error(`LB rule ${rule.name}: floating IP`);
+    if (rule.enable_floating_ip || rule.floating_ip_enabled) throw new Error(`LB rule ${rule.name}: floating IP`);
     const pools = (rule.backend_address_pool_ids as string[]).map((p) => name(p, 'azurerm_lb_backend_address_pool'));
     out.push({
       port: Number(rule.frontend_port),
