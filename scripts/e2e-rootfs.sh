@@ -16,9 +16,10 @@ fi
 mkdir -p "$dir"
 rm -rf "$dir"/bookworm-*.tar "$dir"/building-*.tar
 # The three daemons conflict (each provides ftp-server): their packages are downloaded one by one, never installed.
+# nfs-common: a fleet backend's boot script installs it to mount the shared NFS share.
 mmdebstrap --quiet --variant=minbase \
   --include=systemd,systemd-sysv,dbus,iproute2,openssl,python3,ca-certificates,apt-utils,procps \
-  --customize-hook='for p in vsftpd "proftpd-core proftpd-mod-crypto" pure-ftpd; do chroot "$1" apt-get install --download-only -y -qq $p >/dev/null; done' \
+  --customize-hook='for p in vsftpd "proftpd-core proftpd-mod-crypto" pure-ftpd nfs-common; do chroot "$1" apt-get install --download-only -y -qq $p >/dev/null; done' \
   --customize-hook='mkdir -p "$1/opt/local-apt" && mv "$1"/var/cache/apt/archives/*.deb "$1/opt/local-apt/"' \
   --customize-hook='chroot "$1" sh -c "cd /opt/local-apt && apt-ftparchive packages . > Packages"' \
   --customize-hook='rm -f "$1"/etc/apt/sources.list.d/* && echo "deb [trusted=yes] file:/opt/local-apt ./" > "$1/etc/apt/sources.list"' \

@@ -6,10 +6,11 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
 import { Workspace, ftpsSession } from './support/ftp';
 import { FakeAnswer, Guest, missingBootTools, rootfsTarball } from './support/guest';
 import { e2eGate } from './support/prerequisites';
-import { awsServer, azureServer } from './support/servers';
+import { awsServer, azureFleet, azureServer } from './support/servers';
 import { Topology, run } from './support/topology';
 
 const gate = e2eGate();
@@ -179,6 +180,47 @@ suite('Deployable servers booted under systemd', () => {
           'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net',
           `${USERS_URI}?api-version=7.4`,
         ]);
+      },
+      files,
+    );
+  });
+
+  test('Azure FtpsFleet backend (vsftpd): mounts the shared NFS share first, gives each user the id of its name, serves', () => {
+    // Backend 0 of a 2-VM fleet, booted here as the server: the balancer's address in its PASV replies is this
+    // namespace's own (no balancer in this test: fleet.e2e.test.ts has one), its NSG is its own.
+    const fleet = azureFleet(
+      topo.server.v4,
+      2,
+      { from: 50000, to: 50009 },
+      {
+        keyVaultCertificate: {
+          keyVaultId: '/subscriptions/s/kv',
+          secretId: 'https://kv-ftps.vault.azure.net/secrets/c/1',
+          thumbprint: THUMBPRINT,
+        },
+        usersSecret: { keyVaultId: '/subscriptions/s/kv', secretUri: USERS_URI },
+      },
+    );
+    const backend = fleet.backends.find((b) => /^pasv_min_port=50000$/m.test(b.conf))!;
+    const { files, answers } = azureBoot();
+    // No NFS server here: `mount` is a stand-in that records its call and succeeds, as a mounted share would.
+    boot(
+      backend.script,
+      [...answers, { command: 'mount', match: '/srv/ftps' }],
+      backend.rules,
+      (g) => {
+        expectWorkingServer(g, 'vsftpd', true);
+        expect(g.calls().filter((c) => c[0] === 'mount')).toEqual([['mount', '/srv/ftps']]);
+        expect(g.exec(['cat', '/etc/fstab']).stdout).toMatch(
+          /^[a-z0-9]{3,24}\.file\.core\.windows\.net:\/[a-z0-9]{3,24}\/ftps \/srv\/ftps nfs vers=4,minorversion=1,sec=sys,_netdev 0 0$/m,
+        );
+        expect(g.exec(['dpkg-query', '-W', '-f', '${Status}', 'nfs-common']).stdout).toBe('install ok installed');
+        // Every VM of the fleet gives a user the same id (20000 + CRC-32 of the name mod 40000): one owner per home
+        // on the shared share, whatever order the users were created in.
+        for (const user of Object.keys(USERS)) {
+          const uid = Number(g.exec(['id', '-u', user]).stdout.trim());
+          expect([user, uid]).toEqual([user, 20000 + (zlib.crc32(user) % 40000)]);
+        }
       },
       files,
     );

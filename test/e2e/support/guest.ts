@@ -25,7 +25,8 @@ export function rootfsTarball(): string {
 
 /** One answer of the fake cloud: to a command whose arguments contain `match`. */
 export interface FakeAnswer {
-  readonly command: 'aws' | 'curl';
+  /** `mount`: a stand-in for a network file system mount (the test has no NFS server); installed only when named. */
+  readonly command: 'aws' | 'curl' | 'mount';
   readonly match: string;
   readonly stdout?: string;
   readonly exit?: number;
@@ -41,7 +42,7 @@ export interface GuestOptions {
   readonly files?: Readonly<Record<string, string>>;
 }
 
-// The stand-in for both commands: answers from /opt/fake-cloud/answers.json, records every call.
+// The stand-in for the cloud's commands: answers from /opt/fake-cloud/answers.json, records every call.
 const FAKE = `#!/usr/bin/python3
 import json, os, sys
 name = os.path.basename(sys.argv[0])
@@ -103,6 +104,7 @@ export class Guest {
     put('etc/resolv.conf', 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
     put('opt/fake-cloud/bin/aws', FAKE, 0o755);
     put('opt/fake-cloud/bin/curl', FAKE, 0o755);
+    if (o.answers.some((a) => a.command === 'mount')) put('opt/fake-cloud/bin/mount', FAKE, 0o755);
     put('opt/fake-cloud/answers.json', JSON.stringify(o.answers));
     put('opt/fake-cloud/calls.jsonl', '');
     for (const [p, content] of Object.entries(o.files ?? {})) put(p.replace(/^\//, ''), content, 0o600);

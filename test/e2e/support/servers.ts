@@ -9,6 +9,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { FtpsEndpoint, FtpsFleet, FtpsServer, FtpsServerProps } from '../../../lib/aws';
 import {
   FtpsFleet as AzureFtpsFleet,
+  FtpsFleetProps as AzureFtpsFleetProps,
   FtpsServer as AzureFtpsServer,
   FtpsServerProps as AzureFtpsServerProps,
 } from '../../../lib/azure';
@@ -131,6 +132,8 @@ export interface SynthesizedFleet {
     readonly id: string;
     /** vsftpd.conf from the boot script, the balancer's address as `frontend`. */
     readonly conf: string;
+    /** The whole boot script as the cloud runs it (the balancer's address as `frontend`). */
+    readonly script: string;
     /** Its firewall as nftables. */
     readonly rules: string;
   }>;
@@ -177,7 +180,12 @@ export function awsFleet(
         const conf = bootScriptConf(script).replaceAll(`{GetAtt:${eips[0]}.PublicIp}`, frontend);
         // The instance's FTPS group is its first (the other allows HTTPS out for administration).
         const [first] = r.Properties.SecurityGroupIds as Array<{ 'Fn::GetAtt': [string, string] }>;
-        return { id, conf, rules: cfnToNft(template, { securityGroup: first['Fn::GetAtt'][0] }) };
+        return {
+          id,
+          conf,
+          script: script.replaceAll(`{GetAtt:${eips[0]}.PublicIp}`, frontend),
+          rules: cfnToNft(template, { securityGroup: first['Fn::GetAtt'][0] }),
+        };
       }),
   };
 }
@@ -187,6 +195,7 @@ export function azureFleet(
   frontend: string,
   backends: number,
   passivePorts: { from: number; to: number },
+  overrides: Partial<AzureFtpsFleetProps> = {},
 ): SynthesizedFleet {
   const stack = new TerraformStack(Testing.app(), 'e2e-fleet');
   new AzurermProvider(stack, 'azurerm', { features: [{}] });
@@ -201,6 +210,8 @@ export function azureFleet(
     adminSshPublicKey: 'ssh-ed25519 AAAA e2e',
     selfSignedCertificate: true,
     acknowledgeWarnings: ['ftps-constructs:selfSignedCertificate', 'ftps-constructs:smallPassiveRange'],
+    ...overrides,
+    ...(overrides.keyVaultCertificate ? { selfSignedCertificate: false } : {}),
   });
   const tf = JSON.parse(Testing.synth(stack, true));
   const res = tf.resource as Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -222,6 +233,7 @@ export function azureFleet(
       return {
         id: nic,
         conf: bootScriptConf(script),
+        script,
         rules: terraformToNft(tf, { nsg: nsgOfNic[nic], self: [], virtualNetwork: ['198.51.100.0/24'] }),
       };
     }),
