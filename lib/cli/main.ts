@@ -99,6 +99,9 @@ Options:
   --client-ports FROM-TO  the clients' ephemeral port range (default 1024-65535)
   --concurrent-clients N  clients that must transfer at the same moment: warns when the range does not carry them
   --server ADDR           the server's address as the firewall sees it
+  --backends N            the server is a fleet of N behind a layer-4 load balancer: adds which port the
+                          balancer forwards to which backend, and each backend's own passive ports
+  --ports-per-backend N   passive ports per backend, from the start of --passive (default: split evenly)
   --format md|csv|json    output format (default md)
   -h, --help              this help
 
@@ -164,6 +167,8 @@ function worksheet(args: readonly string[], io: CliIo): number {
     'client-ports': { type: 'string' },
     'concurrent-clients': { type: 'string' },
     server: { type: 'string' },
+    backends: { type: 'string' },
+    'ports-per-backend': { type: 'string' },
     format: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -179,6 +184,9 @@ function worksheet(args: readonly string[], io: CliIo): number {
   const format = (values.format as string | undefined) ?? 'md';
   if (format !== 'md' && format !== 'csv' && format !== 'json') {
     throw new UsageError(`--format ${JSON.stringify(format)} is not one of md, csv, json`);
+  }
+  if (values.backends === undefined && values['ports-per-backend'] !== undefined) {
+    throw new UsageError('--ports-per-backend needs --backends N (how many servers share the passive range)');
   }
   const ws = buildWorksheet({
     options: {
@@ -200,6 +208,17 @@ function worksheet(args: readonly string[], io: CliIo): number {
     },
     clients: (values.client as string[] | undefined) ?? [],
     server: values.server as string | undefined,
+    ...(values.backends === undefined
+      ? {}
+      : {
+          fleet: {
+            backends: parseCount('--backends', values.backends as string),
+            passivePortsPerBackend:
+              values['ports-per-backend'] === undefined
+                ? undefined
+                : parseCount('--ports-per-backend', values['ports-per-backend'] as string),
+          },
+        }),
   });
   io.stdout(renderWorksheet(ws, format));
   if (format === 'csv') {

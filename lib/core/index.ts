@@ -43,7 +43,7 @@ export {
 } from './projections';
 export type { DestinationRule, Direction, FirewallRule } from './projections';
 export { buildWorksheet, renderWorksheet } from './worksheet';
-export type { NeededBy, Worksheet, WorksheetFormat, WorksheetProps, WorksheetRow } from './worksheet';
+export type { NeededBy, Worksheet, WorksheetFleet, WorksheetFormat, WorksheetProps, WorksheetRow } from './worksheet';
 export {
   PROFTPD_MODULE_PATH,
   renderProftpdConf,

@@ -6,14 +6,17 @@ import {
   passiveCapacity,
   portsForClients,
   sessionsCarried,
+  sessionCap,
 } from './capacity';
-import { Diagnose, Diagnostic, FtpsValidationError } from './diagnostics';
+import { Diagnose, Diagnostic, DiagnosticIds, FtpsValidationError } from './diagnostics';
 import { Side } from './flows';
-import { FtpsOptions, FtpsTls, ResolvedFtpsOptions, formatPorts, portCount } from './ftps-options';
+import { FtpsOptions, FtpsTls, PortRange, ResolvedFtpsOptions, formatPorts, portCount } from './ftps-options';
+import { FtpsFleetPlan, FtpsFleetShape, planFleet } from './fleet';
 import { planFtps } from './plan';
 import { PropChecker, describeValue } from './private/checks';
 import { Direction, statelessServerRules } from './projections';
 import { FTP_DAEMONS } from './vsftpd-boot';
+import type { FtpDaemon } from './vsftpd-boot';
 
 /** What a worksheet is drawn for. */
 export interface WorksheetProps {
@@ -28,6 +31,26 @@ export interface WorksheetProps {
    * @default "FTPS server"
    */
   readonly server?: string;
+  /**
+   * The server is a fleet behind a layer-4 load balancer (an on-premises one, or any the library does not build):
+   * the worksheet adds which port the balancer forwards where, and each backend's own range and rules.
+   * @default one server
+   */
+  readonly fleet?: FtpsFleetShape;
+}
+
+/** A fleet in a worksheet: each backend's sub-range, and where the balancer sends each port. */
+export interface WorksheetFleet {
+  readonly backends: ReadonlyArray<{
+    readonly index: number;
+    readonly passivePorts: PortRange;
+    /** Sessions at once it admits with each daemon's rendered cap. */
+    readonly sessionCaps: Readonly<Record<FtpDaemon, number | undefined>>;
+  }>;
+  /** Control port first (to every backend), then each backend's sub-range (each port to the same port). */
+  readonly forwarding: ReadonlyArray<{ readonly ports: PortRange; readonly to: 'all' | number }>;
+  readonly unusedPorts: PortRange | undefined;
+  readonly sessionsCarried: Readonly<Record<FtpDaemon, number>>;
 }
 
 /** Which kind of firewall needs a row. */
@@ -60,6 +83,8 @@ export interface Worksheet {
   readonly capacity: readonly PassiveCapacity[];
   /** Warnings about the options and clients (errors throw instead). */
   readonly diagnostics: readonly Diagnostic[];
+  /** The fleet, when the worksheet is drawn for one. */
+  readonly fleet?: WorksheetFleet;
 }
 
 export type WorksheetFormat = 'md' | 'csv' | 'json';
@@ -73,7 +98,7 @@ export function buildWorksheet(props: WorksheetProps): Worksheet {
   const p = c.object(
     'worksheet props',
     props,
-    { diagnose: Diagnose.missingProps, fix: 'pass { options, clients?, server? }.' },
+    { diagnose: Diagnose.missingProps, fix: 'pass { options, clients?, server?, fleet? }.' },
     true,
   );
   const clientList =
@@ -120,7 +145,45 @@ export function buildWorksheet(props: WorksheetProps): Worksheet {
     neededBy: rule.reply ? 'stateless' : 'both',
   }));
   const capacity = FTP_DAEMONS.map((d) => passiveCapacity(d, portCount(options.passivePorts)));
-  return { options, clients: clients.length > 0 ? clients : [ANY], server, rows, capacity, diagnostics: warnings };
+  const fleetPlan =
+    p?.fleet === undefined
+      ? undefined
+      : planFleet(p.options as FtpsOptions, p.fleet as FtpsFleetShape, { context: 'worksheet' });
+  const fleet = fleetPlan ? worksheetFleet(fleetPlan) : undefined;
+  // A fleet's range is shared by its backends: what it carries is said per backend (the fleet plan's warnings).
+  const diagnostics = fleetPlan
+    ? [...warnings.filter((w) => w.id !== DiagnosticIds.SMALL_PASSIVE_RANGE), ...fleetPlan.diagnostics]
+    : warnings;
+  return {
+    options,
+    clients: clients.length > 0 ? clients : [ANY],
+    server,
+    rows,
+    capacity,
+    diagnostics,
+    ...(fleet ? { fleet } : {}),
+  };
+}
+
+/** The fleet's plan as the worksheet shows it (a generic balancer: no cloud's limit applies). */
+function worksheetFleet(plan: FtpsFleetPlan): WorksheetFleet {
+  return {
+    backends: plan.backends.map((b) => ({
+      index: b.index,
+      passivePorts: b.passivePorts,
+      sessionCaps: {
+        vsftpd: sessionCap('vsftpd', portCount(b.passivePorts)),
+        proftpd: sessionCap('proftpd', portCount(b.passivePorts)),
+        'pure-ftpd': sessionCap('pure-ftpd', portCount(b.passivePorts)),
+      },
+    })),
+    forwarding: [
+      { ports: { from: plan.healthCheckPort, to: plan.healthCheckPort }, to: 'all' },
+      ...plan.backends.map((b) => ({ ports: b.passivePorts, to: b.index })),
+    ],
+    unusedPorts: plan.unusedPorts,
+    sessionsCarried: plan.sessionsCarried,
+  };
 }
 
 /** Renders a worksheet as Markdown (for people), CSV (for spreadsheets) or JSON (for tools). */
@@ -189,7 +252,8 @@ function renderMarkdown(ws: Worksheet): string {
   lines.push(
     `- The server must use the same passive range: vsftpd \`pasv_min_port=${pasv.from}\` \`pasv_max_port=${pasv.to}\`, ProFTPD \`PassivePorts ${pasv.from} ${pasv.to}\`, Pure-FTPd \`-p ${pasv.from}:${pasv.to}\`. Behind NAT, also advertise the public address (vsftpd \`pasv_address\`, ProFTPD \`MasqueradeAddress\`, Pure-FTPd \`-P\`).`,
   );
-  lines.push('', ...capacitySection(ws));
+  // One server: what its range carries; a fleet: what each backend's carries, in the fleet section.
+  lines.push('', ...(ws.fleet ? fleetSection(ws, ws.fleet) : capacitySection(ws)));
   if (ws.diagnostics.length > 0) {
     lines.push('', '## Warnings', '');
     for (const d of ws.diagnostics) lines.push(`- \`${d.id}\`: ${d.message}`);
@@ -250,5 +314,57 @@ function capacitySection(ws: Worksheet): string[] {
     '',
     'Clients that retry a refused login: a curl loop (`until curl ...; do sleep 1; done`: `--retry` does not retry these), lftp `set net:max-retries 0; set net:reconnect-interval-base 1` (a 530 "maximum number" is retried by lftp\'s `ftp:retry-530`), or a loop around python\'s `ftplib` login. Bound the retries by time, not by a count.',
   );
+  return lines;
+}
+
+/** "Behind a load balancer": which port goes where, and what each backend must be configured with. */
+function fleetSection(ws: Worksheet, fleet: WorksheetFleet): string[] {
+  const o = ws.options;
+  const n = fleet.backends.length;
+  const lines = [`## Behind a load balancer: ${n} backend${n === 1 ? '' : 's'}`, ''];
+  lines.push(
+    'A load balancer picks a backend per connection, so a session’s data connection must be forwarded to the backend that ' +
+      'sent the passive reply: each backend serves its own passive ports, and the balancer forwards each of those ports to ' +
+      'that backend only (the same port number on both sides). Only the control port is balanced. Plain TCP forwarding: no ' +
+      'TLS termination, no FTP helper.',
+    '',
+    '| Balancer port | Forward to | Health check |',
+    '|---|---|---|',
+  );
+  for (const f of fleet.forwarding) {
+    lines.push(
+      f.to === 'all'
+        ? `| TCP ${formatPorts(f.ports)} (control) | every backend, balanced | TCP connect to ${o.controlPort} |`
+        : `| TCP ${formatPorts(f.ports)} (passive, each port to the same port) | backend ${f.to} only | that backend’s TCP ${o.controlPort} |`,
+    );
+  }
+  if (fleet.unusedPorts)
+    lines.push(
+      '',
+      `Ports ${formatPorts(fleet.unusedPorts)} of the range are not used: forward and open nothing there.`,
+    );
+  lines.push(
+    '',
+    '| Backend | Passive ports (its server configuration) | Clients at once: vsftpd, ProFTPD, Pure-FTPd |',
+    '|---|---|---|',
+  );
+  for (const b of fleet.backends) {
+    const caps = FTP_DAEMONS.map((d) => String(b.sessionCaps[d] ?? 'no cap')).join(', ');
+    lines.push(
+      `| ${b.index} | ${formatPorts(b.passivePorts)} (vsftpd \`pasv_min_port=${b.passivePorts.from}\` \`pasv_max_port=${b.passivePorts.to}\`) | ${caps} |`,
+    );
+  }
+  const total = FTP_DAEMONS.map((d) => `${fleet.sessionsCarried[d]} with ${DAEMON_NAMES[d]}`).join(', ');
+  lines.push(
+    '',
+    `- Every backend advertises the **balancer’s public address** in its passive replies (vsftpd \`pasv_address\`, ProFTPD \`MasqueradeAddress\`, Pure-FTPd \`-P\`).`,
+    `- Each backend’s firewall admits the clients on TCP ${o.controlPort} and **its own** passive ports only, plus the balancer’s health checks on ${o.controlPort}. Keep the client’s address (no source NAT at the balancer) so these rules filter real clients; a balancer that rewrites it makes every client look like the balancer.`,
+    '- All backends serve the same files (shared storage at the users’ root, the same users and certificate).',
+    `- The fleet carries ${total} at once, with the session caps the configurations of ftps-constructs set on each backend; the balancer does not know which backend is full, so a client refused by one backend (421 or 530) retries and may land on another.`,
+  );
+  if (o.concurrentClients !== undefined)
+    lines.push(
+      `- You need ${o.concurrentClients} client${o.concurrentClients === 1 ? '' : 's'} at once: each backend is asked for ${Math.ceil(o.concurrentClients / n)} (the balancer spreads sessions evenly, not by load).`,
+    );
   return lines;
 }

@@ -145,3 +145,44 @@ describe('the built bin (dist/bin/ftps-rules.js, built by the global setup)', ()
     expect(bad.stderr).toContain('Fix: swap them (50000-50004)');
   });
 });
+
+describe('ftps-rules worksheet --backends', () => {
+  test('adds the balancer table and each backend’s range', () => {
+    const r = cli('worksheet', '--passive', '50000-50009', '--client', '203.0.113.0/24', '--backends', '2');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('| TCP 50005-50009 (passive, each port to the same port) | backend 1 only |');
+  });
+
+  test('--ports-per-backend takes sub-ranges from the start', () => {
+    const r = cli(
+      'worksheet',
+      '--passive',
+      '50000-50099',
+      '--backends',
+      '3',
+      '--ports-per-backend',
+      '5',
+      '--format',
+      'json',
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).fleet.forwarding.map((f: { ports: { from: number; to: number } }) => f.ports)).toEqual([
+      { from: 21, to: 21 },
+      { from: 50000, to: 50004 },
+      { from: 50005, to: 50009 },
+      { from: 50010, to: 50014 },
+    ]);
+  });
+
+  test('bad input: exit 2 naming the value', () => {
+    const r = cli('worksheet', '--passive', '50000-50002', '--backends', '4');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[ftps-constructs:invalidFleet] 4 backends × 1 passive port need 4 ports');
+    const s = cli('worksheet', '--passive', '50000-50009', '--ports-per-backend', '3');
+    expect(s.code).toBe(2);
+    expect(s.stderr).toContain('--ports-per-backend needs --backends N');
+    expect(cli('worksheet', '--passive', '50000-50009', '--backends', 'two').stderr).toContain(
+      '--backends "two" is not a whole number',
+    );
+  });
+});

@@ -153,3 +153,59 @@ describe('worksheet: what the passive range carries', () => {
     );
   });
 });
+
+describe('buildWorksheet with a fleet behind a load balancer', () => {
+  const FLEET = { options: { passivePorts: { from: 50000, to: 50009 } }, clients: ['203.0.113.0/24'] };
+
+  test('which port the balancer forwards where: control to every backend, each sub-range to its own backend', () => {
+    const ws = buildWorksheet({ ...FLEET, fleet: { backends: 2 } });
+    expect(ws.fleet!.forwarding).toEqual([
+      { ports: { from: 21, to: 21 }, to: 'all' },
+      { ports: { from: 50000, to: 50004 }, to: 0 },
+      { ports: { from: 50005, to: 50009 }, to: 1 },
+    ]);
+    expect(ws.fleet!.backends.map((b) => b.sessionCaps)).toEqual([
+      { vsftpd: 2, proftpd: 5, 'pure-ftpd': 2 },
+      { vsftpd: 2, proftpd: 5, 'pure-ftpd': 2 },
+    ]);
+    const md = renderWorksheet(ws, 'md');
+    expect(md).toContain('## Behind a load balancer: 2 backends');
+    expect(md).toContain('| TCP 21 (control) | every backend, balanced | TCP connect to 21 |');
+    expect(md).toContain(
+      '| TCP 50000-50004 (passive, each port to the same port) | backend 0 only | that backend’s TCP 21 |',
+    );
+    expect(md).toContain('| 1 | 50005-50009 (vsftpd `pasv_min_port=50005` `pasv_max_port=50009`) | 2, 5, 2 |');
+    expect(md).toContain('The fleet carries 4 with vsftpd, 10 with ProFTPD, 4 with Pure-FTPd at once');
+    // The single-server capacity section would describe the whole range as one server's: not shown for a fleet.
+    expect(md).not.toContain('## What the passive range carries');
+    expect(JSON.parse(renderWorksheet(ws, 'json')).fleet.forwarding).toHaveLength(3);
+  });
+
+  test("concurrentClients is the fleet's: warned per backend, not for the whole range as one server", () => {
+    const four = buildWorksheet({
+      ...FLEET,
+      options: { ...FLEET.options, concurrentClients: 4 },
+      fleet: { backends: 2 },
+    });
+    expect(four.diagnostics).toEqual([]);
+    expect(renderWorksheet(four, 'md')).toContain('You need 4 clients at once: each backend is asked for 2');
+    const six = buildWorksheet({
+      ...FLEET,
+      options: { ...FLEET.options, concurrentClients: 6 },
+      fleet: { backends: 2 },
+    });
+    expect(six.diagnostics.map((d) => d.message.slice(0, 60))).toEqual([
+      'concurrentClients (3) is more than the passive range carries',
+      'concurrentClients (3) is more than the passive range carries',
+    ]);
+  });
+
+  test('a fleet the range cannot hold is an error with its id; unused ports are named', () => {
+    expect(() => buildWorksheet({ ...FLEET, fleet: { backends: 11 } })).toThrow(
+      /^worksheet: \[ftps-constructs:invalidFleet\] 11 backends × 1 passive port need 11 ports/,
+    );
+    const ws = buildWorksheet({ ...FLEET, fleet: { backends: 2, passivePortsPerBackend: 3 } });
+    expect(ws.fleet!.unusedPorts).toEqual({ from: 50006, to: 50009 });
+    expect(renderWorksheet(ws, 'md')).toContain('Ports 50006-50009 of the range are not used');
+  });
+});
