@@ -78,6 +78,9 @@ describe('Azure FtpsFleet: every passive port reaches the VM that advertises it'
         .map((a) => ref(a.network_interface_id, 'azurerm_network_interface'));
     }
     expect(Object.keys(table).map(Number)).toEqual(Array.from({ length: 10 }, (_, i) => 50000 + i));
+    // Reviewed: which VM each NAT rule reaches (NIC resource names shortened to the backend's index).
+    const short = (nic: string) => nic.replace(/^Fleet_Backend(\d)_Nic_.*$/, 'backend $1');
+    expect(Object.fromEntries(Object.entries(table).map(([p, n]) => [p, n.map(short)]))).toMatchSnapshot();
     for (const [port, owners] of Object.entries(table)) {
       const offering = nics.filter(
         (n) => Number(confs[n].pasv_min_port) <= Number(port) && Number(port) <= Number(confs[n].pasv_max_port),
