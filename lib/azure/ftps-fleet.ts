@@ -11,7 +11,7 @@ import { NetworkInterfaceNatRuleAssociation } from '@cdktf/provider-azurerm/lib/
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageShare } from '@cdktf/provider-azurerm/lib/storage-share';
-import { Annotations, Token } from 'cdktf';
+import { Annotations, dependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { Diagnostic, DiagnosticIds, formatDiagnostic, FtpsFleetPlan, PortRange, planFleet } from '../core';
@@ -201,7 +201,7 @@ export class FtpsFleet extends Construct {
         stableUids: true,
       });
       // The mount at boot needs the share (and its network rules) first.
-      built.virtualMachine.dependsOn = [...(built.virtualMachine.dependsOn ?? []), this.share.fqn];
+      built.virtualMachine.dependsOn = [...(built.virtualMachine.dependsOn ?? []), dependable(this.share)];
       return {
         index: b.index,
         passivePorts: b.passivePorts,

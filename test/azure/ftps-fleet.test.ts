@@ -140,7 +140,8 @@ describe('Azure FtpsFleet: every passive port reaches the VM that advertises it'
       expect(mount).toBeLessThan(script.indexOf('useradd'));
       expect(mount).toBeLessThan(script.indexOf('systemctl restart vsftpd'));
       expect(script).toContain('wanted = 20000 + zlib.crc32(name.encode()) % 40000');
-      expect(vm.depends_on.some((d: string) => /^\$\{azurerm_storage_share\.[^.}]+\}$/.test(d))).toBe(true);
+      // A plain reference, as Terraform wants in depends_on (not an interpolation).
+      expect(vm.depends_on.some((d: string) => /^azurerm_storage_share\.[^.$]+$/.test(d))).toBe(true);
     }
   });
 
