@@ -58,7 +58,8 @@ export interface FtpsFleetBackend {
  * client's address is preserved, and every backend advertises the balancer's Elastic IP in PASV replies.
  *
  * Security groups: the NLB has none; each backend's group admits the clients (their own addresses, preserved)
- * on the control port and its own sub-range only, and the health checks from the VPC on the control port.
+ * on the control port and its own sub-range only, and the health checks from the balancer's subnets (the VPC's
+ * CIDR when those are not known at synth time) on the control port.
  */
 export class FtpsFleet extends Construct implements ec2.IConnectable {
   /** The checked plan: sub-ranges, forwarding table, sessions carried. */
@@ -284,6 +285,20 @@ function placeLoadBalancer(
         Diagnose.invalidProp(
           `loadBalancerSubnets: no subnet for the internet-facing load balancer (${(e as Error).message}).`,
           'give a VPC with public subnets (a route to an Internet gateway), or select them with loadBalancerSubnets.',
+        ),
+      ],
+      path,
+    );
+  }
+  try {
+    const backends = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+    if (backends.subnets.length === 0) throw new Error('no subnet selected');
+  } catch (e) {
+    throw new FtpsValidationError(
+      [
+        Diagnose.invalidProp(
+          `vpcSubnets: no subnet for the backends (${(e as Error).message}).`,
+          'give a VPC with private subnets that have a route out (a NAT gateway), or select the backends’ subnets with vpcSubnets.',
         ),
       ],
       path,

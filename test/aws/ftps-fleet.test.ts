@@ -227,6 +227,11 @@ describe('AWS FtpsFleet: what it refuses, before anything is added', () => {
       (_stack, vpc) => ({ loadBalancerSubnets: { subnetGroupName: 'nonexistent' }, vpc }),
       /\[ftps-constructs:invalidProp\] loadBalancerSubnets: no subnet/,
     ],
+    [
+      'no subnet for the backends',
+      () => ({ vpcSubnets: { subnetGroupName: 'nonexistent' } }),
+      /\[ftps-constructs:invalidProp\] vpcSubnets: no subnet for the backends/,
+    ],
   ];
   test.each(cases)('%s', (_name, make, message) => {
     const { stack, vpc } = fixture();
