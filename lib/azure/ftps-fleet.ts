@@ -90,7 +90,7 @@ export class FtpsFleet extends Construct {
     const account = storageAccountName(props, name, path);
     const { certificate } = checkServerProps(props, path, name, [
       ...frameworkProblems(scope),
-      ...fleetProblems(props, account),
+      ...fleetProblems(props, account, name),
     ]);
     const plan = planFleet(
       props,
@@ -259,9 +259,19 @@ function storageAccountName(props: FtpsFleetProps, name: string, path: string): 
 }
 
 /** Fleet-only props: a prop the fleet cannot honour, or a storage name Azure would refuse. */
-function fleetProblems(props: FtpsFleetProps, account: string): Diagnostic[] {
+function fleetProblems(props: FtpsFleetProps, account: string, name: string): Diagnostic[] {
   if (typeof props !== 'object' || props === null) return [];
   const c = new PropChecker((v) => Token.isUnresolved(v));
+  // The last VM is `<name>-<n-1>-vm`; Azure allows 64 characters in a Linux VM's name.
+  const last = typeof props.backends === 'number' ? `${name}-${Math.max(0, props.backends - 1)}-vm` : '';
+  if (last.length > 64) {
+    c.add(
+      Diagnose.invalidProp(
+        `name (${describeValue(name)}): the last VM would be named ${describeValue(last)}, ${last.length} characters; Azure allows 64.`,
+        `give a name of at most ${64 - (last.length - name.length)} characters.`,
+      ),
+    );
+  }
   if (props.sshSources !== undefined) {
     c.add(
       Diagnose.invalidFleet(

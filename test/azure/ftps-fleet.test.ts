@@ -169,6 +169,11 @@ describe('Azure FtpsFleet: what it refuses, before anything is added', () => {
     ['a storage name Azure refuses', { storageAccountName: 'Ftps_Files' }, /storageAccountName \("Ftps_Files"\)/],
     ['a share under the Premium minimum', { shareQuotaGib: 50 }, /shareQuotaGib/],
     ['active mode', { activeMode: true }, /\[ftps-constructs:invalidFleet\] activeMode/],
+    [
+      'a name that makes the last VM name too long',
+      { name: 'f'.repeat(59), backends: 11 },
+      /the last VM would be named "f{59}-10-vm", 65 characters; Azure allows 64\. Fix: give a name of at most 58/,
+    ],
   ])('%s', (_name, overrides, message) => {
     const f = fixture();
     const before = f.stack.node.findAll().length;
