@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import { Construct } from 'constructs';
 import { Diagnostic, FtpsFleetPlan, FtpsValidationError, PortRange, planFleet } from '../core';
-import { childPath, describeValue, Diagnose, PropChecker, shellWord } from '../core/internal';
+import { childPath, describeValue, Diagnose, PropChecker, sharedMountCommands } from '../core/internal';
 import { FtpsEndpoint } from './ftps-endpoint';
 import { FtpsServerProps, checkServerProps } from './ftps-server';
 import { QUOTING, USERS_ROOT, addServerInstance } from './private/server-instance';
@@ -140,7 +140,17 @@ export class FtpsFleet extends Construct implements ec2.IConnectable {
           ],
         }),
       });
-    const mount = mountCommands(this.fileSystem.fileSystemId);
+    // The shared files at the users root, with TLS and IAM authorization (amazon-efs-utils), before anything else.
+    const mount = sharedMountCommands(
+      {
+        install: 'dnf install -y amazon-efs-utils',
+        source: `${this.fileSystem.fileSystemId}:/`,
+        type: 'efs',
+        options: '_netdev,tls,iam',
+        mountPoint: USERS_ROOT,
+      },
+      QUOTING,
+    );
 
     const control = plan.plan.options.controlPort;
     const healthCheckSources = placement.healthCheckSources;
@@ -249,21 +259,6 @@ function fleetProblems(props: FtpsFleetProps): Diagnostic[] {
     );
   }
   return [...c.found, ...found];
-}
-
-/**
- * Boot commands mounting the shared file system at the users root, with TLS and IAM (amazon-efs-utils), kept in
- * /etc/fstab for reboots. The mount targets can take a minute to answer in DNS: retried for 5 minutes, then the
- * boot stops before the daemon starts (a backend without the shared files must never serve).
- */
-function mountCommands(fileSystemId: string): string[] {
-  const root = shellWord(USERS_ROOT);
-  return [
-    'dnf install -y amazon-efs-utils',
-    `install -d -m 0755 ${root}`,
-    `printf '%s:/ %s efs _netdev,tls,iam 0 0\\n' ${shellWord(fileSystemId, QUOTING)} ${root} >> /etc/fstab`,
-    `tries=0; until mountpoint -q ${root} || mount ${root}; do tries=$((tries + 1)); if [ "$tries" -ge 30 ]; then echo "ftps-constructs: cannot mount the shared file system at ${USERS_ROOT}; stopping before the FTP daemon starts" >&2; exit 1; fi; sleep 10; done`,
-  ];
 }
 
 /**

@@ -15,7 +15,7 @@ import { Annotations, dependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { Diagnostic, DiagnosticIds, formatDiagnostic, FtpsFleetPlan, PortRange, planFleet } from '../core';
-import { childPath, describeValue, Diagnose, PropChecker, shellWord } from '../core/internal';
+import { childPath, describeValue, Diagnose, PropChecker, sharedMountCommands } from '../core/internal';
 import { FtpsEndpoint } from './ftps-endpoint';
 import { FtpsServerProps, addServerVm, checkServerProps } from './ftps-server';
 import { frameworkProblems } from './private/ftps-nsg-construct';
@@ -166,7 +166,14 @@ export class FtpsFleet extends Construct {
       enabledProtocol: 'NFS',
       quota: props.shareQuotaGib ?? 100,
     });
-    const mount = mountCommands(account, 'ftps');
+    // The share at the users root (NFS 4.1, inside the subnet), before anything else.
+    const mount = sharedMountCommands({
+      install: 'apt-get install -y nfs-common',
+      source: `${account}.file.core.windows.net:/${account}/ftps`,
+      type: 'nfs',
+      options: 'vers=4,minorversion=1,sec=sys,_netdev',
+      mountPoint: USERS_ROOT,
+    });
 
     const owners = new Map<number, NetworkInterface>();
     this.backends = plan.backends.map((b) => {
@@ -303,19 +310,4 @@ function fleetProblems(props: FtpsFleetProps, account: string, name: string): Di
     { diagnose: Diagnose.invalidProp, fix: 'give the share size in GiB, 100 (the Premium minimum) to 102400.' },
   );
   return c.found;
-}
-
-/**
- * Boot commands mounting the shared NFS share at the users root (kept in /etc/fstab), retried for 5 minutes while
- * the share and the subnet's service endpoint settle; then the boot stops before the daemon starts.
- */
-function mountCommands(account: string, share: string): string[] {
-  const root = shellWord(USERS_ROOT);
-  const source = `${account}.file.core.windows.net:/${account}/${share}`;
-  return [
-    'apt-get install -y nfs-common',
-    `install -d -m 0755 ${root}`,
-    `printf '%s %s nfs vers=4,minorversion=1,sec=sys,_netdev 0 0\\n' ${shellWord(source)} ${root} >> /etc/fstab`,
-    `tries=0; until mountpoint -q ${root} || mount ${root}; do tries=$((tries + 1)); if [ "$tries" -ge 30 ]; then echo "ftps-constructs: cannot mount the shared NFS share at ${USERS_ROOT}; stopping before the FTP daemon starts" >&2; exit 1; fi; sleep 10; done`,
-  ];
 }

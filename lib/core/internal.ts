@@ -14,8 +14,9 @@ export {
   daemonProblems,
   renderDaemonConfiguration,
   renderVsftpdBootScript,
+  sharedMountCommands,
 } from './vsftpd-boot';
-export type { BootCertificate, VsftpdBootScriptProps } from './vsftpd-boot';
+export type { BootCertificate, SharedMount, VsftpdBootScriptProps } from './vsftpd-boot';
 export { FrozenCache, memoizePure, typedKey } from './private/memo';
 
 /** The construct path a child `id` of `scope` will have: for errors thrown before the child is created. */

@@ -273,6 +273,54 @@ export function renderVsftpdBootScript(props: VsftpdBootScriptProps): string[] {
   ];
 }
 
+/** A shared file system for servers that serve the same files (a fleet's EFS or Azure Files NFS share). */
+export interface SharedMount {
+  /** The command that installs the mount helper (e.g. `dnf install -y amazon-efs-utils`). */
+  readonly install: string;
+  /** The /etc/fstab source: `fs-12345678:/`, `account.file.core.windows.net:/account/share` (a token is quoted by value). */
+  readonly source: string;
+  /** The /etc/fstab type: `efs`, `nfs`. */
+  readonly type: 'efs' | 'nfs';
+  /** The /etc/fstab options (letters, digits and `_ = , .` only). */
+  readonly options: string;
+  /** Where it is mounted (a plain absolute path): the users root. */
+  readonly mountPoint: string;
+}
+
+/**
+ * Boot commands that mount a shared file system: the helper installed, an /etc/fstab line (kept for reboots), and
+ * the mount retried for 5 minutes (30 × 10 s: mount targets and service endpoints take a while to answer); then
+ * the boot stops with a line saying so, before the daemon starts: a server without the shared files never serves.
+ * Run them as `prepare` of {@link renderVsftpdBootScript}.
+ */
+export function sharedMountCommands(m: SharedMount, quoting: ShellQuoting = NO_TOKENS): string[] {
+  // A literal source with a blank or a `#` would add fields to (or end) its fstab line.
+  const badSource = !quoting.isUnresolved(m.source) && (m.source === '' || /[\s#]/.test(m.source));
+  if (
+    badSource ||
+    !SAFE_PATH.test(m.mountPoint) ||
+    !/^[A-Za-z0-9_=,.]+$/.test(m.options) ||
+    !['efs', 'nfs'].includes(m.type)
+  ) {
+    throw new FtpsValidationError(
+      [
+        Diagnose.unsafeValue(
+          `shared mount (source ${describeValue(m.source)} at ${describeValue(m.mountPoint)}, ${describeValue(m.type)} ${describeValue(m.options)}) is not one /etc/fstab line.`,
+          'give a source without blanks or #, a path of letters, digits and . _ + @ / - only, type efs or nfs, and options of letters, digits and _ = , . only.',
+        ),
+      ],
+      'boot script',
+    );
+  }
+  const root = shellWord(m.mountPoint);
+  return [
+    m.install,
+    `install -d -m 0755 ${root}`,
+    `printf '%s %s ${m.type} ${m.options} 0 0\\n' ${shellWord(m.source, quoting)} ${root} >> /etc/fstab`,
+    `tries=0; until mountpoint -q ${root} || mount ${root}; do tries=$((tries + 1)); if [ "$tries" -ge 30 ]; then echo "ftps-constructs: cannot mount the shared file system at ${m.mountPoint}; stopping before the FTP daemon starts" >&2; exit 1; fi; sleep 10; done`,
+  ];
+}
+
 /** The daemon and package manager: known values, a package manager that has the daemon, TLS it can do. */
 export function daemonProblems(props: {
   readonly daemon?: unknown;

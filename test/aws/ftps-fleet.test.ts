@@ -163,8 +163,9 @@ describe('AWS FtpsFleet: every passive port reaches the backend that advertises 
       const script = cfnText(i.Properties.UserData);
       expect(scriptSyntaxErrors(script)).toEqual([]);
       const mount = script.indexOf("mount '/srv/ftps'");
-      expect(script).toContain("printf '%s:/ %s efs _netdev,tls,iam 0 0\\n'");
-      expect(script).toContain(Buffer.from(`{Ref:${fsId}}`).toString('base64'));
+      expect(script).toContain("printf '%s %s efs _netdev,tls,iam 0 0\\n'");
+      // The file system id is a deploy-time value: quoted by its value (base64 decoded at boot), never spliced.
+      expect(script).toContain(Buffer.from(`{Ref:${fsId}}:/`).toString('base64'));
       expect(mount).toBeGreaterThan(script.indexOf('dnf install -y amazon-efs-utils'));
       expect(mount).toBeLessThan(script.indexOf('useradd'));
       expect(mount).toBeLessThan(script.indexOf('systemctl restart vsftpd'));

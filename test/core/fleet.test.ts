@@ -6,6 +6,7 @@ import {
   fleetBackendFor,
   planFleet,
 } from '../../lib/core';
+import { sharedMountCommands } from '../../lib/core/internal';
 
 const SEED = { passivePorts: { from: 50000, to: 50009 } };
 
@@ -166,5 +167,39 @@ describe('planFleet: bad shapes and load balancer limits are errors with ids, na
     const e = errorOf(() => planFleet(range(1500), { backends: 2 }, { balancer: 'azure-lb' }));
     expect(e.message).toContain('need 1501 Azure Load Balancer rules');
     expect(e.message).toContain('passivePortsPerBackend: 749');
+  });
+});
+
+describe('sharedMountCommands: the shared files mounted at boot, or the boot stops', () => {
+  const NFS = {
+    install: 'apt-get install -y nfs-common',
+    source: 'acct.file.core.windows.net:/acct/ftps',
+    type: 'nfs' as const,
+    options: 'vers=4,minorversion=1,sec=sys,_netdev',
+    mountPoint: '/srv/ftps',
+  };
+
+  test('installs the helper, writes fstab with the source as one quoted word, retries the mount 30 times, then stops', () => {
+    const lines = sharedMountCommands(NFS);
+    expect(lines[0]).toBe('apt-get install -y nfs-common');
+    expect(lines[2]).toBe(
+      "printf '%s %s nfs vers=4,minorversion=1,sec=sys,_netdev 0 0\\n' 'acct.file.core.windows.net:/acct/ftps' '/srv/ftps' >> /etc/fstab",
+    );
+    expect(lines[3]).toContain('[ "$tries" -ge 30 ]');
+    expect(lines[3]).toContain('stopping before the FTP daemon starts" >&2; exit 1');
+    // A source with shell syntax stays one word.
+    expect(sharedMountCommands({ ...NFS, source: "x';$(reboot)" })[2]).toContain(`'x'\\'';$(reboot)' '/srv/ftps'`);
+  });
+
+  test.each([
+    [{ mountPoint: '/srv/ftps; reboot' }],
+    [{ options: 'vers=4 0 0\n/dev/sda / ext4' }],
+    [{ type: 'cifs' }],
+    [{ source: 'host:/x /etc ext4 defaults 0 0\nother:/y' }],
+    [{ source: 'host:/x#' }],
+  ])('refuses %j: an unsafeValue error', (bad) => {
+    expect(() => sharedMountCommands({ ...NFS, ...(bad as object) } as never)).toThrow(
+      /\[ftps-constructs:unsafeValue\] shared mount/,
+    );
   });
 });
