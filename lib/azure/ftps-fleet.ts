@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { Diagnostic, DiagnosticIds, formatDiagnostic, FtpsFleetPlan, PortRange, planFleet } from '../core';
 import { childPath, describeValue, Diagnose, PropChecker, sharedMountCommands } from '../core/internal';
 import { FtpsEndpoint } from './ftps-endpoint';
-import { FtpsServerProps, addServerVm, checkServerProps } from './ftps-server';
+import { FtpsServerProps, addServerVm, checkServerProps, resourceName } from './ftps-server';
 import { frameworkProblems } from './private/ftps-nsg-construct';
 
 const USERS_ROOT = '/srv/ftps';
@@ -81,12 +81,7 @@ export class FtpsFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: FtpsFleetProps) {
     const path = childPath(scope, id);
-    const name =
-      typeof props?.name === 'string'
-        ? props.name
-        : String(id)
-            .toLowerCase()
-            .replace(/[^a-z0-9-]/g, '-');
+    const name = resourceName(props, id);
     const account = storageAccountName(props, name, path);
     const { certificate } = checkServerProps(props, path, name, [
       ...frameworkProblems(scope),

@@ -117,12 +117,7 @@ export class FtpsServer extends Construct {
   constructor(scope: Construct, id: string, props: FtpsServerProps) {
     // Every prop, the endpoint's included, is checked before anything is added to the tree.
     const path = childPath(scope, id);
-    const name =
-      typeof props?.name === 'string'
-        ? props.name
-        : String(id)
-            .toLowerCase()
-            .replace(/[^a-z0-9-]/g, '-');
+    const name = resourceName(props, id);
     const { certificate, sshSources } = checkServerProps(props, path, name, frameworkProblems(scope));
     super(scope, id);
     const base = { resourceGroupName: props.resourceGroupName, location: props.location };
@@ -292,6 +287,15 @@ export function addServerVm(
     });
   }
   return { virtualMachine, configuration, daemon };
+}
+
+/** The resources' name prefix: `name`, or the construct id in lower case (checked by {@link checkServerProps}). */
+export function resourceName(props: { readonly name?: unknown } | undefined, id: string): string {
+  return typeof props?.name === 'string'
+    ? props.name
+    : String(id)
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-');
 }
 
 /** Reads a Key Vault secret with the VM's managed identity (IMDS token, Key Vault REST); prints its value. */
