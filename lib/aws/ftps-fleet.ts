@@ -199,10 +199,14 @@ export class FtpsFleet extends Construct implements ec2.IConnectable {
         targets: owners.map((b) => new targets.InstanceTarget(b.instance, f.port)),
         preserveClientIp: true,
         deregistrationDelay: Duration.seconds(30),
+        // Every target group checks its backend's control port (a passive port listens only during a session).
+        // Each check is a session to the daemon for a moment, counted against its cap: the control port's group
+        // checks every 10 s (it decides where sessions go), the passive ports' groups every 30 s (with one
+        // target, an NLB forwards to it even when unhealthy).
         healthCheck: {
           protocol: elbv2.Protocol.TCP,
           port: String(control),
-          interval: Duration.seconds(10),
+          interval: Duration.seconds(f.purpose === 'control' ? 10 : 30),
           healthyThresholdCount: 2,
           unhealthyThresholdCount: 2,
         },

@@ -122,6 +122,8 @@ describe('AWS FtpsFleet: every passive port reaches the backend that advertises 
       expect(l.Properties.Protocol).toBe('TCP');
     for (const [, g] of ofType(template, 'AWS::ElasticLoadBalancingV2::TargetGroup')) {
       expect(g.Properties).toMatchObject({ Protocol: 'TCP', HealthCheckProtocol: 'TCP', HealthCheckPort: '21' });
+      // Checks are brief sessions against the cap: often for the control port's group, seldom for the others.
+      expect(g.Properties.HealthCheckIntervalSeconds).toBe(g.Properties.Port === 21 ? 10 : 30);
       expect(g.Properties.TargetGroupAttributes).toContainEqual({ Key: 'preserve_client_ip.enabled', Value: 'true' });
     }
   });
