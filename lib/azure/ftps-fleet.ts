@@ -11,13 +11,13 @@ import { NetworkInterfaceNatRuleAssociation } from '@cdktf/provider-azurerm/lib/
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageShare } from '@cdktf/provider-azurerm/lib/storage-share';
-import { Annotations, dependable, Token } from 'cdktf';
+import { dependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { Diagnostic, DiagnosticIds, formatDiagnostic, FtpsFleetPlan, PortRange, planFleet } from '../core';
+import { Diagnostic, FtpsFleetPlan, PortRange, planFleet } from '../core';
 import { childPath, describeValue, Diagnose, PropChecker, sharedMountCommands } from '../core/internal';
 import { FtpsEndpoint } from './ftps-endpoint';
-import { FtpsServerProps, addServerVm, checkServerProps, resourceName } from './ftps-server';
+import { FtpsServerProps, addServerVm, checkServerProps, resourceName, warnSelfSigned } from './ftps-server';
 import { frameworkProblems } from './private/ftps-nsg-construct';
 
 const USERS_ROOT = '/srv/ftps';
@@ -236,19 +236,13 @@ export class FtpsFleet extends Construct {
       });
     }
 
-    if (
-      certificate === 'selfSigned' &&
-      !(props.acknowledgeWarnings ?? []).includes(DiagnosticIds.SELF_SIGNED_CERTIFICATE)
-    ) {
-      Annotations.of(this).addWarning(
-        formatDiagnostic(
-          Diagnose.selfSignedCertificate(
-            'selfSignedCertificate: each VM makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only.',
-            'give keyVaultCertificate (one certificate for the load balancer’s name, deployed to every VM).',
-          ),
-        ),
+    if (certificate === 'selfSigned')
+      warnSelfSigned(
+        this,
+        props,
+        'each VM makes its own certificate',
+        'give keyVaultCertificate (one certificate for the load balancer’s name, deployed to every VM).',
       );
-    }
   }
 }
 

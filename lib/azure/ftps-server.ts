@@ -174,19 +174,8 @@ export class FtpsServer extends Construct {
     this.configuration = built.configuration;
     this.vsftpdConf = this.configuration;
     this.virtualMachine = built.virtualMachine;
-    if (
-      certificate === 'selfSigned' &&
-      !(props.acknowledgeWarnings ?? []).includes(DiagnosticIds.SELF_SIGNED_CERTIFICATE)
-    ) {
-      Annotations.of(this).addWarning(
-        formatDiagnostic(
-          Diagnose.selfSignedCertificate(
-            'selfSignedCertificate: the server makes its own certificate at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only.',
-            'give keyVaultCertificate.',
-          ),
-        ),
-      );
-    }
+    if (certificate === 'selfSigned')
+      warnSelfSigned(this, props, 'the server makes its own certificate', 'give keyVaultCertificate.');
   }
 }
 
@@ -287,6 +276,24 @@ export function addServerVm(
     });
   }
   return { virtualMachine, configuration, daemon };
+}
+
+/** The self-signed certificate warning, unless acknowledged (`acknowledgeWarnings`). Internal: the fleet uses it too. */
+export function warnSelfSigned(
+  scope: Construct,
+  props: { readonly acknowledgeWarnings?: readonly string[] },
+  who: string,
+  fix: string,
+): void {
+  if ((props.acknowledgeWarnings ?? []).includes(DiagnosticIds.SELF_SIGNED_CERTIFICATE)) return;
+  Annotations.of(scope).addWarning(
+    formatDiagnostic(
+      Diagnose.selfSignedCertificate(
+        `selfSignedCertificate: ${who} at boot; clients must skip verification, so anyone in the path could intercept the session. For tests only.`,
+        fix,
+      ),
+    ),
+  );
 }
 
 /** The resources' name prefix: `name`, or the construct id in lower case (checked by {@link checkServerProps}). */
