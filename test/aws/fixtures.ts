@@ -94,3 +94,21 @@ export function cfnText(value: unknown, nested = false, refs: Record<string, str
   if ('Fn::GetAtt' in v) return `{GetAtt:${(v['Fn::GetAtt'] as string[]).join('.')}}`;
   throw new Error(`cfnText: unexpected ${JSON.stringify(value)}`);
 }
+
+/**
+ * A fixture for fleets: two zones, public subnets for the load balancer (their CIDRs known, documentation
+ * addresses: its health checks come from there) and private subnets for the backends.
+ */
+export function fleetFixture() {
+  const f = fixture();
+  const vpc = ec2.Vpc.fromVpcAttributes(f.stack, 'FleetVpc', {
+    vpcId: 'vpc-12345678',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    publicSubnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'],
+    publicSubnetRouteTableIds: ['rtb-aaaaaaaa', 'rtb-bbbbbbbb'],
+    publicSubnetIpv4CidrBlocks: ['198.51.100.192/27', '198.51.100.224/27'],
+    privateSubnetIds: ['subnet-cccccccc', 'subnet-dddddddd'],
+    privateSubnetRouteTableIds: ['rtb-cccccccc', 'rtb-dddddddd'],
+  });
+  return { ...f, vpc };
+}

@@ -1,4 +1,4 @@
-import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -6,32 +6,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { FtpsFleet, FtpsFleetProps } from '../../lib/aws';
 import { FtpsTls, FtpsValidationError } from '../../lib/core';
 import { bootScriptConf, confEntries, scriptSyntaxErrors } from '../support/terraform-custom-data';
-import { cfnText, warningsOf } from './fixtures';
+import { cfnText, fleetFixture, warningsOf } from './fixtures';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const CLIENT = ec2.Peer.ipv4('203.0.113.0/24');
 
-/** A stack with an imported VPC: two zones, public subnets (with their CIDRs) and private ones. */
-function fixture() {
-  const app = new App({ builtinCloudFormationValidation: false });
-  const stack = new Stack(app, 'Stack', {
-    env: { account: '111111111111', region: 'us-east-1' },
-    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-  });
-  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-    vpcId: 'vpc-12345678',
-    availabilityZones: ['us-east-1a', 'us-east-1b'],
-    publicSubnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'],
-    publicSubnetRouteTableIds: ['rtb-aaaaaaaa', 'rtb-bbbbbbbb'],
-    publicSubnetIpv4CidrBlocks: ['10.0.0.0/24', '10.0.1.0/24'],
-    privateSubnetIds: ['subnet-cccccccc', 'subnet-dddddddd'],
-    privateSubnetRouteTableIds: ['rtb-cccccccc', 'rtb-dddddddd'],
-  });
-  return { app, stack, vpc };
-}
-
 function fleet(overrides: Partial<FtpsFleetProps> = {}) {
-  const { stack, vpc } = fixture();
+  const { stack, vpc } = fleetFixture();
   const f = new FtpsFleet(stack, 'Fleet', {
     vpc,
     backends: 2,
@@ -135,8 +116,8 @@ describe('AWS FtpsFleet: every passive port reaches the backend that advertises 
       g.Properties.SecurityGroupIngress.map((r: Json) => `${r.CidrIp} ${r.FromPort}-${r.ToPort}`),
     );
     expect(rules).toEqual([
-      ['203.0.113.0/24 21-21', '203.0.113.0/24 50000-50004', '10.0.0.0/24 21-21', '10.0.1.0/24 21-21'],
-      ['203.0.113.0/24 21-21', '203.0.113.0/24 50005-50009', '10.0.0.0/24 21-21', '10.0.1.0/24 21-21'],
+      ['203.0.113.0/24 21-21', '203.0.113.0/24 50000-50004', '198.51.100.192/27 21-21', '198.51.100.224/27 21-21'],
+      ['203.0.113.0/24 21-21', '203.0.113.0/24 50005-50009', '198.51.100.192/27 21-21', '198.51.100.224/27 21-21'],
     ]);
   });
 
@@ -237,7 +218,7 @@ describe('AWS FtpsFleet: what it refuses, before anything is added', () => {
     ],
   ];
   test.each(cases)('%s', (_name, make, message) => {
-    const { stack, vpc } = fixture();
+    const { stack, vpc } = fleetFixture();
     const before = stack.node.findAll().length;
     const props = {
       vpc,

@@ -9,9 +9,8 @@
 //                                                                            |-- backend 1 198.51.100.12 ...
 //
 // Everything made here is removed by destroy() (also from a process exit hook); every command is bounded.
-import * as fs from 'node:fs';
 import { ForwardedPort } from './translate-lb';
-import { Host, must, run, writeNetnsEtc } from './topology';
+import { Host, must, removeNamespaces, setFirewall, writeNetnsEtc } from './topology';
 
 export const FRONTEND = '203.0.113.100';
 const LETTERS = 'abcdefghij';
@@ -108,18 +107,14 @@ export class BalancerTopology {
 
   /** Replaces a host's firewall (an nftables ruleset; empty for none). */
   public firewall(host: Host, ruleset: string): void {
-    must('nft', ['flush', 'ruleset'], { ns: host.ns });
-    if (ruleset.trim()) must('nft', ['-f', '-'], { ns: host.ns, input: ruleset });
+    setFirewall(host, ruleset);
   }
 
   public destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     process.removeListener('exit', this.onExit);
-    for (const ns of this.namespaces) {
-      run('ip', ['netns', 'del', ns], { timeoutMs: 5000 });
-      fs.rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
-    }
+    removeNamespaces(this.namespaces);
   }
 }
 

@@ -14,7 +14,7 @@ import {
   FtpsServerProps as AzureFtpsServerProps,
 } from '../../../lib/azure';
 import { FtpsOptions, ResolvedFtpsOptions } from '../../../lib/core';
-import { cfnText } from '../../aws/fixtures';
+import { cfnText, fleetFixture } from '../../aws/fixtures';
 import { bootScriptConf, customDataText } from '../../support/terraform-custom-data';
 import { cfnToNft } from './translate-cfn';
 import { ForwardedPort, cfnForwarding, tfForwarding } from './translate-lb';
@@ -145,20 +145,8 @@ export function awsFleet(
   backends: number,
   passivePorts: { from: number; to: number },
 ): SynthesizedFleet {
-  const app = new App({ builtinCloudFormationValidation: false });
-  const stack = new Stack(app, 'E2eFleet', {
-    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-  });
-  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-    vpcId: 'vpc-12345678',
-    availabilityZones: ['us-east-1a', 'us-east-1b'],
-    publicSubnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'],
-    publicSubnetRouteTableIds: ['rtb-aaaaaaaa', 'rtb-bbbbbbbb'],
-    // The balancer's subnets: its health checks come from there (documentation addresses, as everything here).
-    publicSubnetIpv4CidrBlocks: ['198.51.100.192/27', '198.51.100.224/27'],
-    privateSubnetIds: ['subnet-cccccccc', 'subnet-dddddddd'],
-    privateSubnetRouteTableIds: ['rtb-cccccccc', 'rtb-dddddddd'],
-  });
+  // The balancer's subnets are documentation networks: its health checks come from there.
+  const { app, stack, vpc } = fleetFixture();
   new FtpsFleet(stack, 'Fleet', {
     vpc,
     backends,

@@ -114,18 +114,28 @@ export class Topology {
 
   /** Replaces the firewall of a host (an nftables ruleset; empty for none). */
   public firewall(host: Host, ruleset: string): void {
-    must('nft', ['flush', 'ruleset'], { ns: host.ns });
-    if (ruleset.trim()) must('nft', ['-f', '-'], { ns: host.ns, input: ruleset });
+    setFirewall(host, ruleset);
   }
 
   public destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     process.removeListener('exit', this.onExit);
-    for (const ns of this.namespaces) {
-      run('ip', ['netns', 'del', ns], { timeoutMs: 5000 });
-      fs.rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
-    }
+    removeNamespaces(this.namespaces);
+  }
+}
+
+/** Replaces the firewall of a host (an nftables ruleset; empty for none). */
+export function setFirewall(host: Host, ruleset: string): void {
+  must('nft', ['flush', 'ruleset'], { ns: host.ns });
+  if (ruleset.trim()) must('nft', ['-f', '-'], { ns: host.ns, input: ruleset });
+}
+
+/** Deletes namespaces made by a test (bounded) and their /etc/netns files. */
+export function removeNamespaces(namespaces: readonly string[]): void {
+  for (const ns of namespaces) {
+    run('ip', ['netns', 'del', ns], { timeoutMs: 5000 });
+    fs.rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
   }
 }
 
