@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FtpsFleet } from '../lib/aws';
-import { SEED_CLIENTS } from './example';
+import { EC2_SERVER_NAG_REASONS, SEED_CLIENTS } from './example';
 
 /**
  * An FTPS fleet for the seed client network: 2 vsftpd backends behind a Network Load Balancer, 5 passive ports
@@ -43,11 +43,7 @@ export class FtpsFleetExampleStack extends Stack {
       usersSecret: secret('UsersSource', 'Name of the Secrets Manager secret holding {"user": "password", ...}'),
     });
     const why = {
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]':
-        'SSM Session Manager replaces SSH: the AWS-managed policy is the documented minimum for the SSM agent.',
-      'AwsSolutions-EC28': 'One-minute metrics are charged; opt in with detailedMonitoring: true.',
-      'AwsSolutions-EC29':
-        'Backends are replaced on configuration change (userDataCausesReplacement); termination protection would block that.',
+      ...EC2_SERVER_NAG_REASONS,
       'AwsSolutions-ELB2':
         'NLB access logs record TLS listeners only; these listeners are TCP (TLS passes through to the backends), so there is nothing to log.',
     };

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FtpsServer } from '../lib/aws';
-import { SEED_CLIENTS } from './example';
+import { EC2_SERVER_NAG_REASONS, SEED_CLIENTS } from './example';
 
 /**
  * A deployable FTPS server on EC2 (vsftpd on Amazon Linux 2023) in an existing public subnet, for the seed
@@ -48,13 +48,7 @@ export class FtpsServerExampleStack extends Stack {
       ),
       usersSecret: secret('UsersSource', 'Name of the Secrets Manager secret holding {"user": "password", ...}'),
     });
-    const why = {
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]':
-        'SSM Session Manager replaces SSH: the AWS-managed policy is the documented minimum for the SSM agent.',
-      'AwsSolutions-EC28': 'One-minute metrics are charged; opt in with detailedMonitoring: true.',
-      'AwsSolutions-EC29':
-        'A single FTPS server replaced on configuration change (userDataCausesReplacement); termination protection would block that.',
-    };
+    const why = EC2_SERVER_NAG_REASONS;
     for (const [rule, reason] of Object.entries(why)) Validations.of(this.server).acknowledge({ id: rule, reason });
     new CfnOutput(this, 'FtpsAddress', {
       value: this.server.publicIp,
